@@ -1,0 +1,124 @@
+// Package ignore implements the //resilvet:ignore directive shared by every
+// resilvet analyzer.
+//
+// A directive silences the findings of the named analyzers on its own line
+// and on the line below it:
+//
+//	//resilvet:ignore ctxbackground the worker outlives the request on purpose
+//	ctx := context.Background()
+//
+// Several analyzers may be named with commas ("ctxbackground,missingtimeout").
+// A directive must give a reason; one without a reason silences nothing and is
+// itself reported, so that every exception in a code base is explained.
+//
+// Because analyzers apply the directive themselves, it works the same under
+// go vet, the standalone driver and golangci-lint.
+package ignore
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+)
+
+// Prefix starts every directive.
+const Prefix = "//resilvet:ignore"
+
+// Reporter filters the diagnostics of one analyzer pass through the
+// package's directives. Create it with New at most once per pass.
+type Reporter struct {
+	pass *analysis.Pass
+	// silenced holds file:line keys covered by a directive with a reason.
+	silenced map[lineKey]bool
+}
+
+type lineKey struct {
+	file string
+	line int
+}
+
+// New scans the pass's files for directives naming pass.Analyzer, reports
+// those without a reason, and returns a Reporter that drops silenced findings.
+func New(pass *analysis.Pass) *Reporter {
+	r := &Reporter{pass: pass}
+	name := pass.Analyzer.Name
+	for _, f := range pass.Files {
+		for _, cg := range f.Comments {
+			for _, c := range cg.List {
+				names, reason, ok := Parse(c.Text)
+				if !ok || !contains(names, name) {
+					continue
+				}
+				if reason == "" {
+					pass.Report(analysis.Diagnostic{
+						Pos:     c.Pos(),
+						End:     c.End(),
+						Message: fmt.Sprintf("resilvet:ignore directive for %s has no reason; add why the finding is safe to ignore", name),
+					})
+					continue
+				}
+				pos := pass.Fset.Position(c.Pos())
+				if r.silenced == nil {
+					r.silenced = make(map[lineKey]bool)
+				}
+				r.silenced[lineKey{pos.Filename, pos.Line}] = true
+				r.silenced[lineKey{pos.Filename, pos.Line + 1}] = true
+			}
+		}
+	}
+	return r
+}
+
+// Parse splits a comment's text into the analyzer names and the reason of a
+// directive. ok is false when the comment is not a directive.
+func Parse(text string) (names []string, reason string, ok bool) {
+	rest, found := strings.CutPrefix(text, Prefix)
+	if !found || (rest != "" && rest[0] != ' ' && rest[0] != '\t') {
+		return nil, "", false
+	}
+	// A trailing comment ("// want ..." in fixtures) is not part of the reason.
+	rest, _, _ = strings.Cut(rest, "//")
+	fields := strings.Fields(rest)
+	if len(fields) == 0 {
+		return nil, "", true
+	}
+	for n := range strings.SplitSeq(fields[0], ",") {
+		if n != "" {
+			names = append(names, n)
+		}
+	}
+	return names, strings.Join(fields[1:], " "), true
+}
+
+func contains(names []string, name string) bool {
+	for _, n := range names {
+		if n == name || n == "all" {
+			return true
+		}
+	}
+	return false
+}
+
+// Silenced reports whether a finding at pos is covered by a directive.
+func (r *Reporter) Silenced(pos token.Pos) bool {
+	if r.silenced == nil || !pos.IsValid() {
+		return false
+	}
+	p := r.pass.Fset.Position(pos)
+	return r.silenced[lineKey{p.Filename, p.Line}]
+}
+
+// Report reports d unless a directive silences it.
+func (r *Reporter) Report(d analysis.Diagnostic) {
+	if !r.Silenced(d.Pos) {
+		r.pass.Report(d)
+	}
+}
+
+// Reportf is the formatted form of Report for a diagnostic spanning node n.
+func (r *Reporter) Reportf(n ast.Node, format string, args ...any) {
+	r.Report(analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Message: fmt.Sprintf(format, args...)})
+}
