@@ -1,0 +1,17 @@
+#!/bin/sh
+# Builds bin/custom-gcl: golangci-lint v2 (the version pinned in
+# tools/custom-gcl/go.mod) with the resilvet module plugin compiled in.
+# Offline equivalent of `golangci-lint custom` with .custom-gcl.yml.
+#
+# Usage: tools/custom-gcl/build.sh [output path]   (default: bin/custom-gcl)
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+out=${1:-$root/bin/custom-gcl}
+case $out in /*) ;; *) out=$(pwd)/$out ;; esac
+mkdir -p "$(dirname "$out")"
+cd "$here"
+# -trimpath keeps the binary free of local paths; the module's own go.sum
+# pins every golangci-lint dependency.
+go build -trimpath -o "$out" .
+echo "built $out"
