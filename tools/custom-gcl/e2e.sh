@@ -1,0 +1,25 @@
+#!/bin/sh
+# End-to-end test of the golangci-lint integration, for .ci/run:
+# builds bin/custom-gcl (golangci-lint v2 + the resilvet plugin) and runs it
+# on examples/antipatterns with .golangci.example.yml: findings, --fix,
+# settings, configuration errors, SARIF output and the editors' commands.
+# A cold build compiles golangci-lint and its dependencies: a few minutes.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+cd "$here"
+unformatted=$(gofmt -l .)
+if [ -n "$unformatted" ]; then
+	echo "gofmt needed in tools/custom-gcl:" >&2
+	echo "$unformatted" >&2
+	exit 1
+fi
+go vet ./...
+
+start=$(date +%s)
+"$here/build.sh" "$root/bin/custom-gcl"
+echo "build: $(($(date +%s) - start))s"
+
+"$root/bin/custom-gcl" version
+CUSTOM_GCL="$root/bin/custom-gcl" go test -count=1 -v ./e2e/
