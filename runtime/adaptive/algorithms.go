@@ -108,8 +108,16 @@ func NewVegas(cfg VegasConfig) Algorithm {
 	return &vegas{base: minRTT{every: cfg.BaselineSamples}}
 }
 
-// log10 with a floor of 1, so small limits still move by whole units.
-func log10(limit float64) float64 { return max(1, math.Floor(math.Log10(limit))) }
+// log10 is the integer part of log10(limit) with a floor of 1, so small
+// limits still move by whole units. A loop, because math.Log10 is a
+// noticeable share of a release.
+func log10(limit float64) float64 {
+	n := 1.0
+	for p := 100.0; p <= limit; p *= 10 {
+		n++
+	}
+	return n
+}
 
 func (v *vegas) Update(limit float64, s Sample) float64 {
 	step := log10(limit)
