@@ -80,6 +80,19 @@ func (realClock) AfterFunc(d time.Duration, f func()) func() bool {
 
 // Config tunes a Breaker. The zero value is usable: it opens after 5
 // consecutive failures and probes once after 30s.
+//
+// Defaults and combinations:
+//   - FailureThreshold 0 means 5 while FailureRate is off, and off when
+//     FailureRate is set; a negative value always means off. When both are
+//     set, either condition opens the circuit.
+//   - With FailureRate set, Window defaults to 10s (10 buckets) and MinCalls
+//     to 10.
+//   - ProbeTimeout defaults to OpenTimeout.
+//   - A call whose error is context.Canceled while the caller's own ctx is
+//     cancelled is ignored (neither success nor failure) even with a custom
+//     IsFailure: the caller giving up says nothing about the dependency. A
+//     context.DeadlineExceeded does count: the dependency was too slow.
+//   - A panic counts as a failure whatever IsFailure says.
 type Config struct {
 	FailureThreshold int                               // consecutive failures that open the circuit (default 5)
 	FailureRate      float64                           // or: failure ratio over Window that opens it (0 = off)
@@ -102,12 +115,6 @@ type Config struct {
 	Clock Clock
 }
 
-// Defaults and their meaning, applied by New:
-//   - FailureThreshold 0 means 5 when FailureRate is off and "off" when it is
-//     on; a negative value always means off.
-//   - With FailureRate on, Window defaults to 10s and MinCalls to 10.
-//   - ProbeTimeout defaults to OpenTimeout, so a hung probe is given up after
-//     as long as the breaker waited before probing.
 const (
 	defaultThreshold   = 5
 	defaultOpenTimeout = 30 * time.Second
@@ -289,10 +296,7 @@ func (b *Breaker) doSlow(ctx context.Context, fn func(context.Context) error) er
 	expired := t.probe.done
 	t.probe.cancel = cancel
 	b.mu.Unlock()
-	if expired { // given up on before it started: the breaker is open again
-		if b.onCall != nil {
-			b.onCall(b.name, Rejected)
-		}
+	if expired { // given up on (and counted) before it started
 		return ErrOpen
 	}
 	var start int64

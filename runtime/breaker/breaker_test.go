@@ -520,3 +520,32 @@ func BenchmarkDoOpen(b *testing.B) {
 		_ = br.Do(ctx, ok)
 	}
 }
+
+// TestLateResultFromEarlierGeneration: a call admitted while closed that
+// returns after the breaker opened and closed again must not count against
+// the new closed period.
+func TestLateResultFromEarlierGeneration(t *testing.T) {
+	b := New("dep", Config{FailureThreshold: 1, OpenTimeout: time.Second, Clock: newFakeClock()})
+	clk := b.clock.(*fakeClock)
+	in := make(chan struct{})
+	out := make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- b.Do(context.Background(), func(context.Context) error {
+			close(in)
+			<-out
+			return errBoom
+		})
+	}()
+	<-in
+	_ = b.Do(context.Background(), fail)
+	mustState(t, b, Open)
+	clk.Advance(time.Second)
+	_ = b.Do(context.Background(), ok)
+	mustState(t, b, Closed)
+	close(out)
+	<-done
+	mustState(t, b, Closed)
+	_ = b.Do(context.Background(), fail) // the new period still counts normally
+	mustState(t, b, Open)
+}
