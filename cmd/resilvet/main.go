@@ -39,7 +39,7 @@ func main() {
 		unitchecker.Main(analyzers.All()...)
 		return
 	}
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], analyzers.All(), os.Stdout, os.Stderr))
 }
 
 // isVetInvocation reports whether the arguments are those go vet passes to a
@@ -208,12 +208,12 @@ func (ts *triState) Set(v string) error {
 }
 
 // run is the standalone driver; it returns the exit code.
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, all []*analysis.Analyzer, stdout, stderr io.Writer) int {
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "resilvet: %v\n", err)
 		return exitError
 	}
-	o, err := parseFlags(args, analyzers.All())
+	o, err := parseFlags(args, all)
 	if err != nil {
 		return fail(err)
 	}
