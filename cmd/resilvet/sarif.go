@@ -15,9 +15,9 @@ import (
 
 // SARIF 2.1.0, the subset resilvet fills in.
 const (
-	sarifSchema  = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-	sarifVersion = "2.1.0"
-	srcRoot      = "%SRCROOT%"
+	sarifSchemaURI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+	sarifVersion   = "2.1.0"
+	srcRoot        = "%SRCROOT%"
 )
 
 type (
@@ -141,7 +141,7 @@ func printSARIF(w io.Writer, res *result, findings []*finding) error {
 		}
 		run.Results = append(run.Results, r)
 	}
-	data, err := json.MarshalIndent(sarifLog{sarifSchema, sarifVersion, []sarifRun{run}}, "", "  ")
+	data, err := json.MarshalIndent(sarifLog{sarifSchemaURI, sarifVersion, []sarifRun{run}}, "", "  ")
 	if err != nil {
 		return err
 	}
