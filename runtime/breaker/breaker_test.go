@@ -559,3 +559,13 @@ func TestLateResultFromEarlierGeneration(t *testing.T) {
 	_ = b.Do(context.Background(), fail) // the new period still counts normally
 	mustState(t, b, Open)
 }
+
+func TestGenerationWraps(t *testing.T) {
+	if g := nextGen(1<<30 - 1); g != 0 {
+		t.Fatalf("nextGen(max) = %d, want 0", g)
+	}
+	w := mkWord(nextGen(1<<30-1), Open)
+	if wGen(w) != 0 || wState(w) != Open || wCount(w) != 0 {
+		t.Fatalf("word %x decodes to gen %d state %v count %d", w, wGen(w), wState(w), wCount(w))
+	}
+}
