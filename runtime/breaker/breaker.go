@@ -136,6 +136,7 @@ const (
 func wState(w uint64) State  { return State((w & stateMask) >> countBits) }
 func wGen(w uint64) uint64   { return w >> genShift }
 func wCount(w uint64) uint64 { return w & countMask }
+
 // nextGen wraps within 30 bits, so the generation stored elsewhere (elapsed,
 // full) always compares equal to the one decoded from the word.
 func nextGen(gen uint64) uint64 { return (gen + 1) & (1<<(64-genShift) - 1) }
