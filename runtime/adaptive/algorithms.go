@@ -56,7 +56,9 @@ type aimd struct {
 // article's controller: +1 per successful sample while the limit is in use,
 // ×Backoff on a drop or when the RTT shows queueing. It reacts fastest to
 // overload and is simplest to reason about; the limit saws between about
-// the capacity and Tolerance × the capacity.
+// the capacity and Tolerance × the capacity. Every congested sample backs
+// off, so a sudden overload can take the limit to its floor before it
+// climbs back: set a sensible floor with WithLimits.
 func NewAIMD(cfg AIMDConfig) Algorithm {
 	if cfg.Backoff <= 0 || cfg.Backoff >= 1 {
 		cfg.Backoff = 0.5

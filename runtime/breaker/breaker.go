@@ -136,6 +136,11 @@ const (
 func wState(w uint64) State  { return State((w & stateMask) >> countBits) }
 func wGen(w uint64) uint64   { return w >> genShift }
 func wCount(w uint64) uint64 { return w & countMask }
+
+// nextGen wraps within 30 bits, so the generation stored elsewhere (elapsed,
+// full) always compares equal to the one decoded from the word.
+func nextGen(gen uint64) uint64 { return (gen + 1) & (1<<(64-genShift) - 1) }
+
 func mkWord(gen uint64, s State) uint64 {
 	return gen<<genShift | uint64(s)<<countBits
 }
@@ -161,6 +166,7 @@ type Breaker struct {
 
 	word    atomic.Uint64
 	elapsed atomic.Uint64 // generation of the open period whose OpenTimeout has passed
+	full    atomic.Uint64 // generation of the half-open period whose probe slots are all taken
 
 	mu         sync.Mutex // guards transitions and everything below
 	admitted   int        // probes admitted and not given back in this half-open period
@@ -276,8 +282,11 @@ func (b *Breaker) Do(ctx context.Context, fn func(context.Context) error) error 
 func (b *Breaker) doSlow(ctx context.Context, fn func(context.Context) error) error {
 	var t ticket
 	var err error
-	if w := b.word.Load(); wState(w) == Open && b.elapsed.Load() != wGen(w) {
-		err = ErrOpen // the common rejection: no lock, no clock read
+	// The common rejections take no lock and read no clock: open and
+	// waiting, or half-open with every probe slot taken.
+	if w := b.word.Load(); (wState(w) == Open && b.elapsed.Load() != wGen(w)) ||
+		(wState(w) == HalfOpen && b.full.Load() == wGen(w)) {
+		err = ErrOpen
 	} else {
 		t, err = b.admitSlow()
 	}
@@ -389,11 +398,11 @@ func (b *Breaker) trip(gen uint64) {
 			b.mu.Unlock()
 			return
 		}
-		if b.word.CompareAndSwap(w, mkWord(gen+1, Open)) {
+		if b.word.CompareAndSwap(w, mkWord(nextGen(gen), Open)) {
 			break
 		}
 	}
-	b.scheduleProbe(gen + 1)
+	b.scheduleProbe(nextGen(gen))
 	b.changed(Closed, Open)
 	b.mu.Unlock()
 	b.deliver()
@@ -413,7 +422,7 @@ func (b *Breaker) admitSlow() (ticket, error) {
 			b.mu.Unlock()
 			return ticket{}, ErrOpen
 		}
-		w = mkWord(wGen(w)+1, HalfOpen)
+		w = mkWord(nextGen(wGen(w)), HalfOpen)
 		b.word.Store(w)
 		b.admitted, b.succeeded = 0, 0
 		b.changed(Open, HalfOpen)
@@ -424,6 +433,9 @@ func (b *Breaker) admitSlow() (ticket, error) {
 		return ticket{}, ErrOpen
 	}
 	b.admitted++
+	if b.admitted == b.probes {
+		b.full.Store(wGen(w))
+	}
 	p := &probe{}
 	t := ticket{gen: wGen(w), probe: p}
 	p.stop = b.clock.AfterFunc(b.probeTO, func() { b.probeExpired(t) })
@@ -465,6 +477,7 @@ func (b *Breaker) recordProbe(t ticket, o Outcome) {
 		switch o {
 		case Ignored:
 			b.admitted-- // give the slot to another caller
+			b.full.Store(0)
 		case Failure:
 			b.failProbe(t.gen)
 		case Success:
@@ -473,7 +486,7 @@ func (b *Breaker) recordProbe(t ticket, o Outcome) {
 				if b.win != nil {
 					b.win.reset()
 				}
-				b.word.Store(mkWord(t.gen+1, Closed))
+				b.word.Store(mkWord(nextGen(t.gen), Closed))
 				b.changed(HalfOpen, Closed)
 			}
 		}
@@ -490,8 +503,8 @@ func (b *Breaker) failProbe(gen uint64) {
 	if w := b.word.Load(); wGen(w) != gen || wState(w) != HalfOpen {
 		return
 	}
-	b.word.Store(mkWord(gen+1, Open))
-	b.scheduleProbe(gen + 1)
+	b.word.Store(mkWord(nextGen(gen), Open))
+	b.scheduleProbe(nextGen(gen))
 	b.changed(HalfOpen, Open)
 }
 
