@@ -17,7 +17,7 @@ import (
 
 // orders is a handler that creates an order per run and counts its runs.
 type orders struct {
-	runs atomic.Int64
+	runs    atomic.Int64
 	gate    chan struct{} // if set, each run waits for it
 	entered chan struct{} // if set, each run signals it on entry
 }
