@@ -81,6 +81,8 @@ func freePort() (int, error) {
 // waitReady polls with PING until the server answers, exits, or 10s pass.
 func waitReady(addr string, exited <-chan struct{}) error {
 	deadline := time.Now().Add(10 * time.Second)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
 	for time.Now().Before(deadline) {
 		select {
 		case <-exited:
@@ -96,7 +98,7 @@ func waitReady(addr string, exited <-chan struct{}) error {
 				return nil
 			}
 		}
-		time.Sleep(10 * time.Millisecond) // the server is starting; nothing to wait on but the socket
+		<-tick.C // the server is starting; nothing to wait on but the socket
 	}
 	return fmt.Errorf("no PONG from %s within 10s", addr)
 }
