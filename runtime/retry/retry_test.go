@@ -300,3 +300,13 @@ func BenchmarkDoSuccess(b *testing.B) {
 		_ = Do(ctx, p, fn)
 	}
 }
+
+func BenchmarkBudget(b *testing.B) {
+	bu := NewBudget(0, 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		bu.failure()
+		bu.success()
+		_ = bu.allow()
+	}
+}
