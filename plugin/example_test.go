@@ -60,9 +60,7 @@ func settingsBlock(indent string) string {
 	}
 	line(0, beginMarker+" (generated from analyzers.All(); refresh with: "+refreshUsage+")")
 	for _, a := range analyzers.All() {
-		summary, _, _ := strings.Cut(a.Doc, "\n")
-		summary = strings.TrimPrefix(summary, a.Name+": ")
-		line(0, "# "+summary)
+		line(0, "# docs/checks.md#"+a.Name)
 		line(0, a.Name+":")
 		line(1, EnabledKey+": true")
 		a.Flags.VisitAll(func(f *flag.Flag) {

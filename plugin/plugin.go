@@ -174,7 +174,11 @@ func Configure(suite []*analysis.Analyzer, settings any) ([]*analysis.Analyzer, 
 	for _, c := range changes {
 		if err := set(c.flag, c.value); err != nil {
 			rollback()
-			return nil, fmt.Errorf("%s: setting %s: invalid value %q%s: %w", Name, c.key, c.value, expected(c.flag), err)
+			if hint := expected(c.flag); hint != "" {
+				// The standard flags' own errors add nothing to the hint.
+				return nil, fmt.Errorf("%s: setting %s: invalid value %q%s", Name, c.key, c.value, hint)
+			}
+			return nil, fmt.Errorf("%s: setting %s: invalid value %q: %w", Name, c.key, c.value, err)
 		}
 	}
 
@@ -236,8 +240,8 @@ func scalar(v any) (string, error) {
 	}
 }
 
-// expected names the kind of value a standard flag parses, because their
-// parse errors do not say.
+// expected names the kind of value a standard flag parses: their parse
+// errors say only "parse error".
 func expected(f *flag.Flag) string {
 	g, ok := f.Value.(flag.Getter)
 	if !ok {

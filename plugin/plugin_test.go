@@ -34,6 +34,12 @@ func fakeSuite() ([]*analysis.Analyzer, *fakeFlags) {
 	beta := &analysis.Analyzer{Name: "beta", Doc: "beta: reports betas"}
 	beta.Flags.BoolVar(&v.strict, "strict", false, "report more")
 	beta.Flags.StringVar(&v.helpers, "helpers", "a.Retry", "comma-separated retry helpers")
+	beta.Flags.Func("mode", "a value with its own parser", func(s string) error {
+		if s != "fast" && s != "" {
+			return fmt.Errorf("mode %q is not fast", s)
+		}
+		return nil
+	})
 	gamma := &analysis.Analyzer{Name: "gamma", Doc: "gamma: no flags"}
 	return []*analysis.Analyzer{alpha, beta, gamma}, v
 }
@@ -130,6 +136,7 @@ func TestConfigureErrors(t *testing.T) {
 		{map[string]any{"alpha": map[string]any{"clienttimeout": 30}}, []string{"setting alpha.clienttimeout", `invalid value "30" (want a duration such as 30s)`}},
 		{map[string]any{"alpha": map[string]any{"limit": "many"}}, []string{"setting alpha.limit", `invalid value "many" (want an integer)`}},
 		{map[string]any{"beta": map[string]any{"strict": "maybe"}}, []string{"setting beta.strict", `invalid value "maybe" (want true or false)`}},
+		{map[string]any{"beta": map[string]any{"mode": "slow"}}, []string{`setting beta.mode: invalid value "slow": mode "slow" is not fast`}},
 		{map[string]any{"alpha": map[string]any{"enabled": "no"}}, []string{`setting alpha.enabled must be true or false, not "no"`}},
 		{map[string]any{"alpha": "off"}, []string{`setting alpha must be true, false or a map of its options, not "off"`}},
 		{map[string]any{"alpha": map[string]any{"header": nil}}, []string{"setting alpha.header: no value given"}},

@@ -1,11 +1,13 @@
 // Package e2e runs the real golangci-lint binary with the resilvet plugin
 // (bin/custom-gcl) on the demo module examples/antipatterns, the way users
-// and editors run it. Set CUSTOM_GCL to a built binary (tools/custom-gcl/e2e.sh
-// does); otherwise the test builds one.
+// and editors run it. Set CUSTOM_GCL to a built binary, absolute or relative
+// to the repository root (tools/custom-gcl/e2e.sh does); otherwise the test
+// builds one.
 package e2e
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -69,9 +71,9 @@ func testMain(m *testing.M) int {
 			return 1
 		}
 	}
-	if binary, err = filepath.Abs(binary); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+	if !filepath.IsAbs(binary) {
+		// go test runs in the package directory, not the caller's.
+		binary = filepath.Join(repoRoot, binary)
 	}
 	return m.Run()
 }
@@ -157,7 +159,10 @@ func (f finding) String() string {
 }
 
 func sortFindings(fs []finding) []finding {
-	sort.Slice(fs, func(i, j int) bool { return fs[i].String() < fs[j].String() })
+	slices.SortFunc(fs, func(a, b finding) int {
+		return cmp.Or(cmp.Compare(a.file, b.file), cmp.Compare(a.line, b.line),
+			cmp.Compare(a.column, b.column), cmp.Compare(a.text, b.text))
+	})
 	return slices.Compact(fs)
 }
 
@@ -482,6 +487,55 @@ func TestSettingDisablesCheck(t *testing.T) {
 	t.Logf("%s: enabled %d findings, disabled 0; other checks unchanged (%d findings)", off, counts[off], len(want))
 }
 
+// TestSettingChangesFix: an analyzer flag set in the plugin settings reaches
+// the analyzer. missingtimeout's client-timeout is the duration its fix
+// writes into an http.Client literal.
+func TestSettingChangesFix(t *testing.T) {
+	const check, option = "missingtimeout", "client-timeout"
+	fixes := func(config string) map[string]string {
+		dir := t.TempDir()
+		writeConfig(t, dir, config)
+		rep, r := lintJSON(t, exampleDir, "-c", filepath.Join(dir, ".golangci.yml"), "./...")
+		if r.code != exitFor(len(rep.Issues)) {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		m := map[string]string{}
+		for _, is := range rep.Issues {
+			var b strings.Builder
+			for _, sf := range is.SuggestedFixes {
+				for _, e := range sf.TextEdits {
+					b.Write(e.NewText)
+					b.WriteString("\n")
+				}
+			}
+			m[fmt.Sprintf("%s:%d:%d: %s", is.Pos.Filename, is.Pos.Line, is.Pos.Column, is.Text)] = b.String()
+		}
+		return m
+	}
+	example := exampleConfig(t)
+	before := fixes(example)
+	n := 0
+	for _, text := range before {
+		if strings.Contains(text, "Timeout: 30 * time.Second") {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Skipf("no %s fix in the demo module sets an http.Client Timeout yet", check)
+	}
+	after := fixes(setOption(t, example, check, option, `"45s"`))
+	if len(after) != len(before) {
+		t.Fatalf("%s changed the findings: %d before, %d after", option, len(before), len(after))
+	}
+	for k, text := range before {
+		want := strings.ReplaceAll(text, "Timeout: 30 * time.Second", "Timeout: 45 * time.Second")
+		if after[k] != want {
+			t.Errorf("%s with %s: 45s: fix\n%s\nwant\n%s", k, option, after[k], want)
+		}
+	}
+	t.Logf("%s.%s: 45s changed %d fixes from 30 * time.Second to 45 * time.Second", check, option, n)
+}
+
 // TestBadSettings: a configuration error stops golangci-lint with exit code 3
 // and a message naming the setting.
 func TestBadSettings(t *testing.T) {
@@ -509,7 +563,7 @@ func TestBadSettings(t *testing.T) {
 	}
 	if f := typedFlag(); f != nil {
 		// golangci-lint lower-cases the keys it hands to the plugin.
-		cases = append(cases, badCase{"bad value", addOption(t, example, f.check, f.name+": not-a-value"),
+		cases = append(cases, badCase{"bad value", setOption(t, example, f.check, f.name, "not-a-value"),
 			fmt.Sprintf(`setting %s.%s: invalid value "not-a-value"`, f.check, strings.ToLower(f.name))})
 	} else {
 		t.Log("no analyzer has a typed flag yet; the plugin's unit tests cover bad values")
@@ -546,6 +600,22 @@ func addOption(t *testing.T, config, check, option string) string {
 	}
 	indent := config[m[4]:m[5]]
 	return config[:m[1]] + "\n" + indent + option + config[m[1]:]
+}
+
+// setOption replaces the value of a check's option in the example.
+func setOption(t *testing.T, config, check, option, value string) string {
+	t.Helper()
+	block := regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(check) + `:\n`).FindStringIndex(config)
+	if block == nil {
+		t.Fatalf("example configuration has no %q block", check)
+	}
+	line := regexp.MustCompile(`(?m)^(\s+` + regexp.QuoteMeta(option) + `: ).*$`)
+	m := line.FindStringSubmatchIndex(config[block[1]:])
+	if m == nil {
+		t.Fatalf("example configuration has no %s.%s", check, option)
+	}
+	at := block[1]
+	return config[:at+m[3]] + value + config[at+m[1]:]
 }
 
 type namedFlag struct{ check, name string }
