@@ -803,3 +803,144 @@ func TestEditorLangserver(t *testing.T) {
 	}
 	t.Logf("golangci-lint-langserver: %d issues in the JSON report", len(got))
 }
+
+// suppressed is a file in which missingtimeout flags every http.Get; the
+// function names say which findings must survive golangci-lint.
+const suppressed = `package antipatterns
+
+import "net/http"
+
+func keptNolintCheck(url string) { http.Get(url) } //nolint:missingtimeout
+
+func droppedNolint(url string) { http.Get(url) } //nolint:resilvet
+
+//resilvet:ignore missingtimeout probes a local sidecar that answers at once
+func droppedIgnore(url string) { http.Get(url) }
+
+func keptPlain(url string) { http.Get(url) }
+`
+
+// TestSuppression: what silences a finding under golangci-lint, as the
+// README says, and per-check severity through a text rule.
+func TestSuppression(t *testing.T) {
+	dir := copyModule(t)
+	if err := os.WriteFile(filepath.Join(dir, "zz_suppressed.go"), []byte(suppressed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	config := strings.Replace(exampleConfig(t), "\nissues:\n", `
+severity:
+  default: error
+  rules:
+    - linters: [resilvet]
+      text: "^missingtimeout:"
+      severity: warning
+
+issues:
+`, 1)
+	writeConfig(t, dir, config)
+	rep, r := lintJSON(t, dir, "./...")
+	if r.code != exitFor(len(rep.Issues)) {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	src := strings.Split(suppressed, "\n")
+	var got []string
+	for _, is := range rep.Issues {
+		if is.Pos.Filename != "zz_suppressed.go" {
+			continue
+		}
+		if want := "warning"; is.Severity != want {
+			t.Errorf("line %d: severity %q, want %q", is.Pos.Line, is.Severity, want)
+		}
+		fn := strings.Fields(src[is.Pos.Line-1])[1]
+		got = append(got, fn[:strings.Index(fn, "(")])
+	}
+	sort.Strings(got)
+	if want := []string{"keptNolintCheck", "keptPlain"}; !slices.Equal(got, want) {
+		t.Errorf("findings in functions %v, want %v", got, want)
+	}
+	if !strings.Contains(r.stderr, "unknown linters in //nolint directives: missingtimeout") {
+		t.Errorf("no warning about //nolint:missingtimeout on stderr:\n%s", r.stderr)
+	}
+}
+
+// TestCIGating runs the README's CI commands on a copy of the demo module:
+// go vet -vettool exits 1 on findings, resilvet exits 3, and a baseline
+// written today lets only new findings fail, in the text and SARIF output.
+func TestCIGating(t *testing.T) {
+	resilvet := filepath.Join(scratch, "resilvet")
+	build := exec.Command("go", "build", "-o", resilvet, "./cmd/resilvet")
+	build.Dir = repoRoot
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building resilvet: %v\n%s", err, out)
+	}
+	dir := copyModule(t)
+	run := func(name string, args ...string) (string, int) {
+		t.Helper()
+		cmd := exec.Command(name, args...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		code := 0
+		if errors.As(err, &exit) {
+			code = exit.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("$ %s %s  # exit %d", filepath.Base(name), strings.Join(args, " "), code)
+		return string(out), code
+	}
+
+	const base = ".resilvet-baseline.json"
+	if out, code := run(resilvet, "-baseline", base, "-baseline-write", "./..."); code != 0 {
+		t.Fatalf("-baseline-write: exit %d\n%s", code, out)
+	}
+	if out, code := run(resilvet, "-baseline", base, "./..."); code != 0 {
+		t.Fatalf("with today's baseline: exit %d, want 0\n%s", code, out)
+	}
+
+	// A new finding.
+	if err := os.WriteFile(filepath.Join(dir, "zz_new.go"), []byte(suppressed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, code := run(resilvet, "-baseline", base, "-sarif", "resilvet.sarif", "./...")
+	if code != 3 {
+		t.Errorf("new finding against the baseline: exit %d, want 3\n%s", code, out)
+	}
+	for l := range strings.SplitSeq(strings.TrimSpace(out), "\n") {
+		if !strings.HasPrefix(l, "zz_new.go:") {
+			t.Errorf("against the baseline, a finding outside the new file: %s", l)
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "resilvet.sarif"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(data, &log); err != nil || len(log.Runs) != 1 {
+		t.Fatalf("resilvet.sarif: %v, %d runs", err, len(log.Runs))
+	}
+	// //nolint means nothing to resilvet: only the //resilvet:ignore'd
+	// call of the four is silenced.
+	var uris []string
+	for _, res := range log.Runs[0].Results {
+		uris = append(uris, res.RuleID+" "+res.Locations[0].PhysicalLocation.ArtifactLocation.URI)
+	}
+	if want := []string{"missingtimeout zz_new.go", "missingtimeout zz_new.go", "missingtimeout zz_new.go"}; !slices.Equal(uris, want) {
+		t.Errorf("SARIF results against the baseline: %v, want %v", uris, want)
+	}
+
+	if out, code := run("go", "vet", "-vettool="+resilvet, "./..."); code != 1 || !strings.Contains(out, "zz_new.go") {
+		t.Errorf("go vet -vettool: exit %d, want 1 with the new finding\n%s", code, out)
+	}
+}
