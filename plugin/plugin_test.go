@@ -235,7 +235,7 @@ func TestRegisteredPlugin(t *testing.T) {
 }
 
 // The real suite's flags must be reachable through settings: golangci-lint
-// lower-cases keys, and "enabled" is the plugin's own key.
+// lower-cases keys and nests dotted ones, and "enabled" is the plugin's own key.
 func TestSuiteFlagsAreConfigurable(t *testing.T) {
 	for _, a := range analyzers.All() {
 		if a.Name != strings.ToLower(a.Name) {
@@ -246,6 +246,9 @@ func TestSuiteFlagsAreConfigurable(t *testing.T) {
 			k := strings.ToLower(f.Name)
 			if k == EnabledKey {
 				t.Errorf("%s: flag %q clashes with the plugin's %q setting", a.Name, f.Name, EnabledKey)
+			}
+			if strings.Contains(f.Name, ".") {
+				t.Errorf("%s: flag %q has a dot; golangci-lint's config loader splits keys at dots", a.Name, f.Name)
 			}
 			if other, ok := seen[k]; ok {
 				t.Errorf("%s: flags %q and %q differ only in case; golangci-lint settings cannot tell them apart", a.Name, other, f.Name)
