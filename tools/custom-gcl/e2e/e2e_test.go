@@ -373,21 +373,21 @@ func TestFix(t *testing.T) {
 		originals[file] = data
 	}
 
-	after, r := lintJSON(t, dir, "--fix", "./...")
-	if r.code != exitFor(len(after.Issues)) {
+	// golangci-lint prints only the findings it could not fix.
+	if r := lint(t, dir, append([]string{"run", "--fix"}, append(jsonArgs, "./...")...)...); r.code > 1 {
 		t.Fatalf("--fix: exit %d\n%s", r.code, r.stderr)
 	}
-	t.Logf("--fix applied the fixes of %d findings; %d findings remain", fixable, len(after.Issues))
-	for _, is := range after.Issues {
-		if len(is.SuggestedFixes) > 0 {
-			t.Errorf("after --fix, a fixable finding remains: %s %s", is.Pos.Filename, is.Text)
-		}
-	}
 
+	fixedFiles := map[string]bool{}
 	for file, es := range edits {
 		want, err := apply(originals[file], es)
 		if err != nil {
-			t.Fatalf("%s: %v", file, err)
+			// golangci-lint skips all of a linter's edits in a file
+			// when two of them overlap.
+			t.Logf("%s: %v; golangci-lint must leave the file as it was", file, err)
+			want = originals[file]
+		} else {
+			fixedFiles[file] = true
 		}
 		got, err := os.ReadFile(filepath.Join(dir, file))
 		if err != nil {
@@ -397,6 +397,23 @@ func TestFix(t *testing.T) {
 			t.Errorf("%s after --fix:\n%s\nwant:\n%s", file, got, want)
 		}
 	}
+
+	// The analyzers' fixes re-analyse clean (their fixture tests prove
+	// it), so exactly the fixed findings are gone.
+	fixed := 0
+	for _, is := range before.Issues {
+		if len(is.SuggestedFixes) > 0 && fixedFiles[is.Pos.Filename] {
+			fixed++
+		}
+	}
+	after, r := lintJSON(t, dir, "./...")
+	if r.code != exitFor(len(after.Issues)) {
+		t.Fatalf("after --fix: exit %d\n%s", r.code, r.stderr)
+	}
+	if len(after.Issues) != len(before.Issues)-fixed {
+		t.Errorf("after --fix fixed %d of %d findings, %d remain, want %d", fixed, len(before.Issues), len(after.Issues), len(before.Issues)-fixed)
+	}
+	t.Logf("--fix fixed %d findings (%d carried fixes); %d findings remain", fixed, fixable, len(after.Issues))
 
 	build := exec.Command("go", "vet", "./...")
 	build.Dir = dir
