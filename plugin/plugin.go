@@ -73,9 +73,9 @@ func (p *linterPlugin) GetLoadMode() string { return register.LoadModeTypesInfo 
 var flagsMu sync.Mutex
 
 // Configure applies settings to the flags of suite and returns the enabled
-// analyzers in suite order. Every key and value is checked before any flag
-// changes, and a flag whose value fails to parse rolls back the others, so
-// an error leaves the flags as they were. Flags not named in settings are
+// analyzers in suite order. Every key is checked before any flag changes,
+// and a value that fails to parse rolls back the flags already set, so an
+// error leaves the flags as they were. Flags not named in settings are
 // reset to their defaults, so the result depends only on settings, not on an
 // earlier call.
 func Configure(suite []*analysis.Analyzer, settings any) ([]*analysis.Analyzer, error) {
