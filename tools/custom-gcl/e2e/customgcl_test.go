@@ -60,3 +60,12 @@ func TestCustomGCLConfig(t *testing.T) {
 		t.Errorf(".custom-gcl.yml plugin = %+v, want this checkout's plugin package", p)
 	}
 }
+
+// TestExampleConfigVerifies: golangci-lint's own schema check accepts the
+// example configuration.
+func TestExampleConfigVerifies(t *testing.T) {
+	r := lint(t, repoRoot, "config", "verify", "-c", configFile)
+	if r.code != 0 {
+		t.Errorf("config verify: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
