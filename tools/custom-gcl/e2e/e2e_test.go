@@ -752,6 +752,7 @@ var vscodeLine = regexp.MustCompile(`^(/[^:]+\.go):(\d+):(\d+): (.*) \(resilvet\
 // set-up prints every finding as a file:line:col: message line.
 func TestEditorVSCode(t *testing.T) {
 	dir := copyModule(t)
+	addFindings(t, dir)
 	want := reference(t, dir, analyzers.All())
 
 	r := lint(t, dir, vscodeArgs(filepath.Join(dir, ".golangci.yml"))...)
@@ -795,6 +796,7 @@ var langserverArgs = []string{"run", "--output.json.path=stdout", "--show-stats=
 // when there are findings (the server ignores the output on exit 0).
 func TestEditorLangserver(t *testing.T) {
 	dir := copyModule(t)
+	addFindings(t, dir)
 	want := reference(t, dir, analyzers.All())
 
 	// The server runs the command in the workspace root with the open file's
@@ -836,6 +838,31 @@ func droppedIgnore(url string) { http.Get(url) }
 
 func keptPlain(url string) { http.Get(url) }
 `
+
+// extra holds findings of missingtimeout, a check that has landed, so that
+// a module copy has findings whatever the demo holds yet.
+const extra = `package antipatterns
+
+import "net/http"
+
+func fetchStatus(url string) (int, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+var statusClient = &http.Client{}
+`
+
+func addFindings(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "zz_extra.go"), []byte(extra), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // TestSuppression: what silences a finding under golangci-lint, as the
 // README says, and per-check severity through a text rule.
