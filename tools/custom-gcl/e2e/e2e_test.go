@@ -344,6 +344,7 @@ func writeConfig(t *testing.T, dir, text string) {
 // module still builds.
 func TestFix(t *testing.T) {
 	dir := copyModule(t)
+	addFindings(t, dir)
 	before, r := lintJSON(t, dir, "./...")
 	if r.code != exitFor(len(before.Issues)) {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
@@ -362,7 +363,7 @@ func TestFix(t *testing.T) {
 		}
 	}
 	if fixable == 0 {
-		t.Skip("no finding in the demo module carries a suggested fix yet")
+		t.Fatal("no finding carries a suggested fix")
 	}
 	originals := map[string][]byte{}
 	for file := range edits {
@@ -466,42 +467,51 @@ func setCheck(t *testing.T, config, check string, enabled bool) string {
 // TestSettingDisablesCheck: turning a check off in the settings removes its
 // findings and leaves the others alone.
 func TestSettingDisablesCheck(t *testing.T) {
-	all := exampleFindings(t)
+	dir := copyModule(t)
+	addFindings(t, dir)
+	report := func(config string) []string {
+		t.Helper()
+		writeConfig(t, dir, config)
+		rep, r := lintJSON(t, dir, "./...")
+		if r.code != exitFor(len(rep.Issues)) {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		var fs []string
+		for _, is := range rep.Issues {
+			fs = append(fs, fmt.Sprintf("%s:%d:%d: %s", is.Pos.Filename, is.Pos.Line, is.Pos.Column, is.Text))
+		}
+		sort.Strings(fs)
+		return fs
+	}
+	example := exampleConfig(t)
+	all := report(example)
 	counts := map[string]int{}
 	for _, f := range all {
-		counts[checkOf(f.text)]++
+		_, text, _ := strings.Cut(f, ": ")
+		counts[checkOf(text)]++
 	}
-	// The check with the most findings, or the first one when none has any.
+	// The check with the most findings.
 	off := checkNames()[0]
 	for _, name := range checkNames() {
 		if counts[name] > counts[off] {
 			off = name
 		}
 	}
+	if counts[off] == 0 {
+		t.Fatal("no findings to disable")
+	}
 
-	dir := t.TempDir()
-	config := setCheck(t, exampleConfig(t), off, false)
-	writeConfig(t, dir, config)
-	rep, r := lintJSON(t, exampleDir, "-c", filepath.Join(dir, ".golangci.yml"), "./...")
-	if r.code != exitFor(len(rep.Issues)) {
-		t.Fatalf("exit %d\n%s", r.code, r.stderr)
-	}
-	var got []string
-	for _, is := range rep.Issues {
-		got = append(got, fmt.Sprintf("%d:%d: %s", is.Pos.Line, is.Pos.Column, is.Text))
-	}
+	got := report(setCheck(t, example, off, false))
 	var want []string
 	for _, f := range all {
-		if checkOf(f.text) != off {
-			want = append(want, fmt.Sprintf("%d:%d: %s", f.line, f.column, f.text))
+		if _, text, _ := strings.Cut(f, ": "); checkOf(text) != off {
+			want = append(want, f)
 		}
 	}
-	sort.Strings(got)
-	sort.Strings(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("with %s disabled, got findings\n%s\nwant\n%s", off, strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	t.Logf("%s: enabled %d findings, disabled 0; other checks unchanged (%d findings)", off, counts[off], len(want))
+	t.Logf("%s: %d findings enabled, none disabled; the other checks' %d unchanged", off, counts[off], len(want))
 }
 
 // TestSettingChangesFix: an analyzer flag set in the plugin settings reaches
@@ -509,10 +519,11 @@ func TestSettingDisablesCheck(t *testing.T) {
 // writes into an http.Client literal.
 func TestSettingChangesFix(t *testing.T) {
 	const check, option = "missingtimeout", "client-timeout"
+	dir := copyModule(t)
+	addFindings(t, dir)
 	fixes := func(config string) map[string]string {
-		dir := t.TempDir()
 		writeConfig(t, dir, config)
-		rep, r := lintJSON(t, exampleDir, "-c", filepath.Join(dir, ".golangci.yml"), "./...")
+		rep, r := lintJSON(t, dir, "./...")
 		if r.code != exitFor(len(rep.Issues)) {
 			t.Fatalf("exit %d\n%s", r.code, r.stderr)
 		}
@@ -538,7 +549,7 @@ func TestSettingChangesFix(t *testing.T) {
 		}
 	}
 	if n == 0 {
-		t.Skipf("no %s fix in the demo module sets an http.Client Timeout yet", check)
+		t.Fatalf("no %s fix sets an http.Client Timeout", check)
 	}
 	after := fixes(setOption(t, example, check, option, `"45s"`))
 	if len(after) != len(before) {
@@ -662,8 +673,10 @@ func typedFlag() *namedFlag {
 // TestSARIF: --output.sarif.path writes a SARIF 2.1.0 log with one result
 // per finding.
 func TestSARIF(t *testing.T) {
+	dir := copyModule(t)
+	addFindings(t, dir)
 	out := filepath.Join(t.TempDir(), "resilvet.sarif")
-	rep, r := lintJSON(t, exampleDir, "-c", configFile, "--output.sarif.path="+out, "./...")
+	rep, r := lintJSON(t, dir, "--output.sarif.path="+out, "./...")
 	if r.code != exitFor(len(rep.Issues)) {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -717,6 +730,9 @@ func TestSARIF(t *testing.T) {
 	sort.Strings(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("SARIF results\n%s\nwant (from the JSON report)\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(run.Results) == 0 {
+		t.Error("SARIF log has no results")
 	}
 	t.Logf("SARIF %s: %d results, rule ids %v", log.Version, len(run.Results), ruleIDs(got))
 }
