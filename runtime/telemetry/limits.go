@@ -1,0 +1,65 @@
+package telemetry
+
+// BulkheadStats is what the gauges read from a bulkhead at scrape time;
+// runtime/bulkhead's *Bulkhead satisfies it.
+type BulkheadStats interface {
+	Name() string
+	InFlight() int
+	Max() int
+}
+
+// Bulkhead exports b's in-flight calls and capacity as bulkhead_active_calls
+// and bulkhead_max_concurrent (labelled with b.Name()), read at scrape time,
+// and creates its rejection counter at zero. Count rejections by passing
+// m.OnBulkheadReject to bulkhead.WithOnReject.
+func (m *Metrics) Bulkhead(b BulkheadStats) {
+	name := b.Name()
+	m.bulkheadRejections.WithLabelValues(name)
+	m.gauges.add(m.gauges.bulkheadActive, name, func() float64 { return float64(b.InFlight()) })
+	m.gauges.add(m.gauges.bulkheadMax, name, func() float64 { return float64(b.Max()) })
+}
+
+// OnBulkheadReject counts one rejection by the bulkhead named dependency.
+// Pass it to bulkhead.WithOnReject.
+func (m *Metrics) OnBulkheadReject(dependency string) {
+	m.bulkheadRejections.WithLabelValues(dependency).Inc()
+}
+
+// LimiterStats is what the gauges read from an adaptive limiter at scrape
+// time; runtime/adaptive's limiters satisfy it.
+type LimiterStats interface {
+	Limit() int
+	InFlight() int
+}
+
+// Limiter exports l's current limit and in-flight calls as
+// adaptive_concurrency_limit and adaptive_inflight_calls for dependency.
+func (m *Metrics) Limiter(dependency string, l LimiterStats) {
+	m.limitChanges.WithLabelValues(dependency, "up")
+	m.limitChanges.WithLabelValues(dependency, "down")
+	m.gauges.add(m.gauges.adaptiveLimit, dependency, func() float64 { return float64(l.Limit()) })
+	m.gauges.add(m.gauges.adaptiveInflight, dependency, func() float64 { return float64(l.InFlight()) })
+}
+
+// OnLimitChange returns a hook for the adaptive limiter's limit-change
+// listener that counts rises and cuts of dependency's limit.
+func (m *Metrics) OnLimitChange(dependency string) func(old, new int) {
+	up := m.limitChanges.WithLabelValues(dependency, "up")
+	down := m.limitChanges.WithLabelValues(dependency, "down")
+	return func(old, new int) {
+		switch {
+		case new > old:
+			up.Inc()
+		case new < old:
+			down.Inc()
+		}
+	}
+}
+
+// OnHedge returns the hooks to count hedged requests against dependency:
+// fired when a backup request is sent, won when a backup's result is the
+// one returned.
+func (m *Metrics) OnHedge(dependency string) (fired, won func()) {
+	return m.hedgeRequests.WithLabelValues(dependency, "fired").Inc,
+		m.hedgeRequests.WithLabelValues(dependency, "won").Inc
+}

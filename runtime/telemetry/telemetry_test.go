@@ -1,0 +1,361 @@
+package telemetry_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/resilvet/resilvet/runtime/breaker"
+	"github.com/resilvet/resilvet/runtime/retry"
+	"github.com/resilvet/resilvet/runtime/telemetry"
+)
+
+var errDown = errors.New("connection refused")
+
+func fail(context.Context) error    { return errDown }
+func succeed(context.Context) error { return nil }
+
+// fakeClock drives the breaker's open timeout without sleeping.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	timers []func()
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) AfterFunc(d time.Duration, f func()) func() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.timers = append(c.timers, f)
+	return func() bool { return false }
+}
+
+// elapse advances past every pending timer and fires them.
+func (c *fakeClock) elapse(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	fs := c.timers
+	c.timers = nil
+	c.mu.Unlock()
+	for _, f := range fs {
+		f()
+	}
+}
+
+func TestBreakerTransitionsAndState(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	m := telemetry.New(reg, "product-page")
+	clk := &fakeClock{now: time.Unix(0, 0)}
+	var userSaw []string
+	b := m.NewBreaker("recommendations", breaker.Config{
+		FailureThreshold: 2,
+		OpenTimeout:      time.Second,
+		Clock:            clk,
+		OnStateChange: func(_ string, from, to breaker.State) {
+			userSaw = append(userSaw, from.String()+"->"+to.String())
+		},
+	})
+	ctx := context.Background()
+
+	// Series exist at zero before anything happens, so rate() sees the first opening.
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(`
+# HELP circuit_breaker_state Current circuit breaker state: 0 closed, 1 open, 2 half-open.
+# TYPE circuit_breaker_state gauge
+circuit_breaker_state{dependency="recommendations",service="product-page"} 0
+# HELP circuit_breaker_state_changes_total Circuit breaker state transitions, by the state entered.
+# TYPE circuit_breaker_state_changes_total counter
+circuit_breaker_state_changes_total{dependency="recommendations",service="product-page",to_state="closed"} 0
+circuit_breaker_state_changes_total{dependency="recommendations",service="product-page",to_state="half-open"} 0
+circuit_breaker_state_changes_total{dependency="recommendations",service="product-page",to_state="open"} 0
+`), "circuit_breaker_state", "circuit_breaker_state_changes_total"); err != nil {
+		t.Fatal(err)
+	}
+
+	for range 2 {
+		_ = b.Do(ctx, fail)
+	}
+	if b.State() != breaker.Open {
+		t.Fatalf("breaker %v after 2 failures, want open", b.State())
+	}
+	if got := changes(t, reg, "recommendations", "open"); got != 1 {
+		t.Errorf("to_state=open = %v, want 1", got)
+	}
+	if got := gauge(t, reg, "circuit_breaker_state", "recommendations"); got != 1 {
+		t.Errorf("circuit_breaker_state = %v, want 1 (open)", got)
+	}
+
+	// Probe after the open timeout: half-open, then closed on success.
+	clk.elapse(time.Second)
+	if err := b.Do(ctx, succeed); err != nil {
+		t.Fatalf("probe: %v", err)
+	}
+	if b.State() != breaker.Closed {
+		t.Fatalf("breaker %v after a good probe, want closed", b.State())
+	}
+	for state, want := range map[string]float64{"open": 1, "half-open": 1, "closed": 1} {
+		if got := changes(t, reg, "recommendations", state); got != want {
+			t.Errorf("to_state=%s = %v, want %v", state, got, want)
+		}
+	}
+	if got := gauge(t, reg, "circuit_breaker_state", "recommendations"); got != 0 {
+		t.Errorf("circuit_breaker_state = %v, want 0 (closed)", got)
+	}
+	if want := []string{"closed->open", "open->half-open", "half-open->closed"}; !slices.Equal(userSaw, want) {
+		t.Errorf("the config's own OnStateChange saw %q, want %q", userSaw, want)
+	}
+}
+
+func changes(t *testing.T, reg *prometheus.Registry, dependency, state string) float64 {
+	t.Helper()
+	return sampleValue(t, reg, "circuit_breaker_state_changes_total", map[string]string{"dependency": dependency, "to_state": state})
+}
+
+func gauge(t *testing.T, reg *prometheus.Registry, name, dependency string) float64 {
+	t.Helper()
+	return sampleValue(t, reg, name, map[string]string{"dependency": dependency})
+}
+
+// sampleValue gathers reg and returns the value of the one sample of name
+// whose labels include want.
+func sampleValue(t *testing.T, reg *prometheus.Registry, name string, want map[string]string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	metrics:
+		for _, m := range mf.GetMetric() {
+			got := map[string]string{}
+			for _, lp := range m.GetLabel() {
+				got[lp.GetName()] = lp.GetValue()
+			}
+			for k, v := range want {
+				if got[k] != v {
+					continue metrics
+				}
+			}
+			switch {
+			case m.GetCounter() != nil:
+				return m.GetCounter().GetValue()
+			case m.GetGauge() != nil:
+				return m.GetGauge().GetValue()
+			}
+		}
+	}
+	t.Fatalf("no sample %s%v", name, want)
+	return 0
+}
+
+func TestRetryAttemptsByOutcome(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	m := telemetry.New(reg, "checkout")
+	var userCalls int
+	p := m.Retry("payments", retry.Policy{
+		MaxAttempts: 3,
+		BaseDelay:   time.Nanosecond,
+		OnAttempt:   func(retry.Attempt) { userCalls++ },
+	})
+	ctx := context.Background()
+
+	// Two failures then a success: retry, retry, success.
+	calls := 0
+	if err := retry.Do(ctx, p, func(context.Context) error {
+		calls++
+		if calls < 3 {
+			return errDown
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Always failing: retry, retry, failure.
+	if err := retry.Do(ctx, p, fail); !errors.Is(err, errDown) {
+		t.Fatalf("err = %v, want %v", err, errDown)
+	}
+
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(`
+# HELP retry_attempts_total Attempts made by retry policies, by outcome: success, retry (another attempt follows) or failure (the call gives up).
+# TYPE retry_attempts_total counter
+retry_attempts_total{dependency="payments",outcome="failure",service="checkout"} 1
+retry_attempts_total{dependency="payments",outcome="retry",service="checkout"} 4
+retry_attempts_total{dependency="payments",outcome="success",service="checkout"} 1
+`), "retry_attempts_total"); err != nil {
+		t.Error(err)
+	}
+	if userCalls != 6 {
+		t.Errorf("the policy's own OnAttempt ran %d times, want 6", userCalls)
+	}
+}
+
+// TestScrapeNamesMatchAlertRules scrapes a real /metrics endpoint on
+// loopback and checks every metric the alert rules query is exported.
+func TestScrapeNamesMatchAlertRules(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	m := wireAll(t, reg)
+	_ = m
+
+	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scraped := string(body)
+
+	rules, err := os.ReadFile("../../alerts/resilience.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Metric names in the rules: identifiers followed by { or [ or whitespace
+	// that start with one of our prefixes.
+	names := regexp.MustCompile(`\b((?:circuit_breaker|bulkhead|retry|hedge|adaptive)_[a-z_]+)\b`).
+		FindAllString(string(rules), -1)
+	if len(names) < 4 {
+		t.Fatalf("found only %q in the rules", names)
+	}
+	for _, name := range names {
+		if !regexp.MustCompile(`(?m)^` + name + `\{[^}]*service="product-page"`).MatchString(scraped) {
+			t.Errorf("the rules query %s, but the scrape has no such series:\n%s", name, scraped)
+		}
+	}
+}
+
+func TestHooksDoNotAllocate(t *testing.T) {
+	m := telemetry.New(prometheus.NewRegistry(), "svc")
+	onAttempt := m.OnRetryAttempt("payments")
+	a := retry.Attempt{Num: 1, Outcome: retry.OutcomeRetry}
+	if n := testing.AllocsPerRun(100, func() { onAttempt(a) }); n != 0 {
+		t.Errorf("retry hook: %v allocs per attempt, want 0", n)
+	}
+}
+
+// fakeBulkhead and fakeLimiter stand in for the runtime's, whose gauges are
+// read through the same small interfaces.
+type fakeBulkhead struct {
+	name          string
+	inFlight, max int
+}
+
+func (b *fakeBulkhead) Name() string  { return b.name }
+func (b *fakeBulkhead) InFlight() int { return b.inFlight }
+func (b *fakeBulkhead) Max() int      { return b.max }
+
+type fakeLimiter struct{ limit, inFlight int }
+
+func (l *fakeLimiter) Limit() int    { return l.limit }
+func (l *fakeLimiter) InFlight() int { return l.inFlight }
+
+// wireAll wires one policy of each kind for service product-page and makes
+// each produce at least one event.
+func wireAll(t *testing.T, reg prometheus.Registerer) *telemetry.Metrics {
+	t.Helper()
+	m := telemetry.New(reg, "product-page")
+	ctx := context.Background()
+
+	b := m.NewBreaker("recommendations", breaker.Config{FailureThreshold: 1})
+	_ = b.Do(ctx, fail)
+
+	m.Bulkhead(&fakeBulkhead{name: "inventory", inFlight: 3, max: 10})
+	m.OnBulkheadReject("inventory")
+
+	_ = retry.Do(ctx, m.Retry("pricing", retry.Policy{MaxAttempts: 2, BaseDelay: time.Nanosecond}), fail)
+
+	m.Limiter("inventory", &fakeLimiter{limit: 40, inFlight: 7})
+	m.OnLimitChange("inventory")(80, 40)
+
+	fired, won := m.OnHedge("inventory")
+	fired()
+	won()
+	return m
+}
+
+func TestGaugesReadAtScrapeTime(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	m := telemetry.New(reg, "product-page")
+	bh := &fakeBulkhead{name: "inventory", max: 10}
+	lim := &fakeLimiter{limit: 80}
+	m.Bulkhead(bh)
+	m.Limiter("inventory", lim)
+	onLimit := m.OnLimitChange("inventory")
+	for _, c := range [][2]int{{80, 40}, {40, 41}, {41, 41}} {
+		onLimit(c[0], c[1])
+	}
+	m.OnBulkheadReject("inventory")
+	m.OnBulkheadReject("inventory")
+
+	bh.inFlight, lim.limit, lim.inFlight = 9, 41, 5
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(`
+# HELP adaptive_concurrency_limit Current limit of an adaptive concurrency limiter.
+# TYPE adaptive_concurrency_limit gauge
+adaptive_concurrency_limit{dependency="inventory",service="product-page"} 41
+# HELP adaptive_inflight_calls Calls currently holding an adaptive limiter token.
+# TYPE adaptive_inflight_calls gauge
+adaptive_inflight_calls{dependency="inventory",service="product-page"} 5
+# HELP adaptive_limit_changes_total Changes of an adaptive concurrency limit, by direction (up or down).
+# TYPE adaptive_limit_changes_total counter
+adaptive_limit_changes_total{dependency="inventory",direction="down",service="product-page"} 1
+adaptive_limit_changes_total{dependency="inventory",direction="up",service="product-page"} 1
+# HELP bulkhead_active_calls Calls currently holding a bulkhead slot.
+# TYPE bulkhead_active_calls gauge
+bulkhead_active_calls{dependency="inventory",service="product-page"} 9
+# HELP bulkhead_max_concurrent Bulkhead capacity: the most calls allowed in flight.
+# TYPE bulkhead_max_concurrent gauge
+bulkhead_max_concurrent{dependency="inventory",service="product-page"} 10
+# HELP bulkhead_rejections_total Calls rejected because the dependency's bulkhead was full.
+# TYPE bulkhead_rejections_total counter
+bulkhead_rejections_total{dependency="inventory",service="product-page"} 2
+`)); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestHedgeCounters(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	m := telemetry.New(reg, "product-page")
+	fired, won := m.OnHedge("inventory")
+	fired()
+	fired()
+	won()
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(`
+# HELP hedge_requests_total Hedged requests: backups fired, and backups whose result won.
+# TYPE hedge_requests_total counter
+hedge_requests_total{dependency="inventory",event="fired",service="product-page"} 2
+hedge_requests_total{dependency="inventory",event="won",service="product-page"} 1
+`), "hedge_requests_total"); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestUnusedMetricsExportNothing(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	telemetry.New(reg, "idle")
+	if n, err := testutil.GatherAndCount(reg); err != nil || n != 0 {
+		t.Errorf("a service with nothing wired exports %d series (err %v), want 0", n, err)
+	}
+}
