@@ -1,5 +1,11 @@
 package telemetry
 
+import (
+	"github.com/resilvet/resilvet/runtime/adaptive"
+	"github.com/resilvet/resilvet/runtime/bulkhead"
+	"github.com/resilvet/resilvet/runtime/hedge"
+)
+
 // BulkheadStats is what the gauges read from a bulkhead at scrape time;
 // runtime/bulkhead's *Bulkhead satisfies it.
 type BulkheadStats interface {
@@ -7,6 +13,11 @@ type BulkheadStats interface {
 	InFlight() int
 	Max() int
 }
+
+var (
+	_ BulkheadStats = (*bulkhead.Bulkhead)(nil)
+	_ LimiterStats  = (*adaptive.Limiter)(nil)
+)
 
 // Bulkhead exports b's in-flight calls and capacity as bulkhead_active_calls
 // and bulkhead_max_concurrent (labelled with b.Name()), read at scrape time,
@@ -26,7 +37,7 @@ func (m *Metrics) OnBulkheadReject(dependency string) {
 }
 
 // LimiterStats is what the gauges read from an adaptive limiter at scrape
-// time; runtime/adaptive's limiters satisfy it.
+// time; runtime/adaptive's *Limiter satisfies it.
 type LimiterStats interface {
 	Limit() int
 	InFlight() int
@@ -56,10 +67,27 @@ func (m *Metrics) OnLimitChange(dependency string) func(old, new int) {
 	}
 }
 
-// OnHedge returns the hooks to count hedged requests against dependency:
-// fired when a backup request is sent, won when a backup's result is the
-// one returned.
-func (m *Metrics) OnHedge(dependency string) (fired, won func()) {
-	return m.hedgeRequests.WithLabelValues(dependency, "fired").Inc,
-		m.hedgeRequests.WithLabelValues(dependency, "won").Inc
+// Hedge returns the options that count dependency's hedged requests in
+// hedge_requests_total: event="fired" per backup sent, event="won" per call
+// a backup won. Pass them to hedge.Do or hedge.NewTransport.
+func (m *Metrics) Hedge(dependency string) []hedge.Option {
+	fired := m.hedgeRequests.WithLabelValues(dependency, "fired")
+	won := m.hedgeRequests.WithLabelValues(dependency, "won")
+	return []hedge.Option{
+		hedge.WithOnHedge(fired.Inc),
+		hedge.WithOnWin(func(index int) {
+			if index > 0 {
+				won.Inc()
+			}
+		}),
+	}
+}
+
+// NewBulkhead is bulkhead.New with the bulkhead wired to m: rejections
+// counted and its gauges exported. An opts WithOnReject replaces the count.
+func (m *Metrics) NewBulkhead(name string, max int, opts ...bulkhead.Option) *bulkhead.Bulkhead {
+	opts = append([]bulkhead.Option{bulkhead.WithOnReject(m.OnBulkheadReject)}, opts...)
+	b := bulkhead.New(name, max, opts...)
+	m.Bulkhead(b)
+	return b
 }

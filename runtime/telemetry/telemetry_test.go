@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,7 +18,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/resilvet/resilvet/runtime/adaptive"
 	"github.com/resilvet/resilvet/runtime/breaker"
+	"github.com/resilvet/resilvet/runtime/bulkhead"
+	"github.com/resilvet/resilvet/runtime/hedge"
 	"github.com/resilvet/resilvet/runtime/retry"
 	"github.com/resilvet/resilvet/runtime/telemetry"
 )
@@ -212,8 +216,7 @@ retry_attempts_total{dependency="payments",outcome="success",service="checkout"}
 // loopback and checks every metric the alert rules query is exported.
 func TestScrapeNamesMatchAlertRules(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
-	m := wireAll(t, reg)
-	_ = m
+	wireAll(t, reg)
 
 	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	defer srv.Close()
@@ -253,23 +256,15 @@ func TestHooksDoNotAllocate(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { onAttempt(a) }); n != 0 {
 		t.Errorf("retry hook: %v allocs per attempt, want 0", n)
 	}
+	m.Bulkhead(bulkhead.New("inventory", 1))
+	if n := testing.AllocsPerRun(100, func() { m.OnBulkheadReject("inventory") }); n != 0 {
+		t.Errorf("bulkhead rejection hook: %v allocs per rejection, want 0", n)
+	}
+	onLimit := m.OnLimitChange("inventory")
+	if n := testing.AllocsPerRun(100, func() { onLimit(10, 9) }); n != 0 {
+		t.Errorf("limit hook: %v allocs per change, want 0", n)
+	}
 }
-
-// fakeBulkhead and fakeLimiter stand in for the runtime's, whose gauges are
-// read through the same small interfaces.
-type fakeBulkhead struct {
-	name          string
-	inFlight, max int
-}
-
-func (b *fakeBulkhead) Name() string  { return b.name }
-func (b *fakeBulkhead) InFlight() int { return b.inFlight }
-func (b *fakeBulkhead) Max() int      { return b.max }
-
-type fakeLimiter struct{ limit, inFlight int }
-
-func (l *fakeLimiter) Limit() int    { return l.limit }
-func (l *fakeLimiter) InFlight() int { return l.inFlight }
 
 // wireAll wires one policy of each kind for service product-page and makes
 // each produce at least one event.
@@ -281,71 +276,143 @@ func wireAll(t *testing.T, reg prometheus.Registerer) *telemetry.Metrics {
 	b := m.NewBreaker("recommendations", breaker.Config{FailureThreshold: 1})
 	_ = b.Do(ctx, fail)
 
-	m.Bulkhead(&fakeBulkhead{name: "inventory", inFlight: 3, max: 10})
-	m.OnBulkheadReject("inventory")
+	bh := m.NewBulkhead("inventory", 1)
+	_ = bh.Do(ctx, func(ctx context.Context) error {
+		if err := bh.Do(ctx, succeed); !errors.Is(err, bulkhead.ErrFull) {
+			t.Errorf("second call in a full bulkhead: %v, want ErrFull", err)
+		}
+		return nil
+	})
 
 	_ = retry.Do(ctx, m.Retry("pricing", retry.Policy{MaxAttempts: 2, BaseDelay: time.Nanosecond}), fail)
 
-	m.Limiter("inventory", &fakeLimiter{limit: 40, inFlight: 7})
-	m.OnLimitChange("inventory")(80, 40)
+	lim := adaptive.New(adaptive.NewAIMD(adaptive.AIMDConfig{}),
+		adaptive.WithLimits(40, 1, 100), adaptive.WithOnLimitChange(m.OnLimitChange("inventory")))
+	m.Limiter("inventory", lim)
+	if tok, ok := lim.TryAcquire(); ok {
+		tok.Dropped()
+	}
 
-	fired, won := m.OnHedge("inventory")
-	fired()
-	won()
+	hedgeOnce(t, m.Hedge("inventory"))
 	return m
 }
 
-func TestGaugesReadAtScrapeTime(t *testing.T) {
+// hedgeOnce runs a hedged call whose original never answers, so the
+// backup fires and wins.
+func hedgeOnce(t *testing.T, opts []hedge.Option) {
+	t.Helper()
+	var calls atomic.Int32
+	v, err := hedge.Do(context.Background(), time.Millisecond, func(ctx context.Context) (int, error) {
+		n := calls.Add(1)
+		if n == 1 {
+			<-ctx.Done()
+			return 0, ctx.Err()
+		}
+		return int(n), nil
+	}, opts...)
+	if err != nil || v != 2 {
+		t.Fatalf("hedge.Do = %v, %v; want the backup's 2", v, err)
+	}
+}
+
+func TestBulkheadAndLimiterGauges(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
 	m := telemetry.New(reg, "product-page")
-	bh := &fakeBulkhead{name: "inventory", max: 10}
-	lim := &fakeLimiter{limit: 80}
-	m.Bulkhead(bh)
-	m.Limiter("inventory", lim)
-	onLimit := m.OnLimitChange("inventory")
-	for _, c := range [][2]int{{80, 40}, {40, 41}, {41, 41}} {
-		onLimit(c[0], c[1])
-	}
-	m.OnBulkheadReject("inventory")
-	m.OnBulkheadReject("inventory")
+	ctx := context.Background()
 
-	bh.inFlight, lim.limit, lim.inFlight = 9, 41, 5
+	// Hold three of ten slots while scraping: the gauges read the bulkhead.
+	bh := m.NewBulkhead("inventory", 10)
+	release := make(chan struct{})
+	var started, done sync.WaitGroup
+	for range 3 {
+		started.Add(1)
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			_ = bh.Do(ctx, func(context.Context) error {
+				started.Done()
+				<-release
+				return nil
+			})
+		}()
+	}
+	started.Wait()
+
+	lim := adaptive.New(adaptive.NewAIMD(adaptive.AIMDConfig{}),
+		adaptive.WithLimits(40, 1, 100), adaptive.WithOnLimitChange(m.OnLimitChange("recommendations")))
+	m.Limiter("recommendations", lim)
+	held, ok := lim.TryAcquire()
+	if !ok {
+		t.Fatal("limiter refused its first token")
+	}
+	dropped, _ := lim.TryAcquire()
+	dropped.Dropped() // halves the limit: 40 -> 20
+
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(`
 # HELP adaptive_concurrency_limit Current limit of an adaptive concurrency limiter.
 # TYPE adaptive_concurrency_limit gauge
-adaptive_concurrency_limit{dependency="inventory",service="product-page"} 41
+adaptive_concurrency_limit{dependency="recommendations",service="product-page"} 20
 # HELP adaptive_inflight_calls Calls currently holding an adaptive limiter token.
 # TYPE adaptive_inflight_calls gauge
-adaptive_inflight_calls{dependency="inventory",service="product-page"} 5
+adaptive_inflight_calls{dependency="recommendations",service="product-page"} 1
 # HELP adaptive_limit_changes_total Changes of an adaptive concurrency limit, by direction (up or down).
 # TYPE adaptive_limit_changes_total counter
-adaptive_limit_changes_total{dependency="inventory",direction="down",service="product-page"} 1
-adaptive_limit_changes_total{dependency="inventory",direction="up",service="product-page"} 1
+adaptive_limit_changes_total{dependency="recommendations",direction="down",service="product-page"} 1
+adaptive_limit_changes_total{dependency="recommendations",direction="up",service="product-page"} 0
 # HELP bulkhead_active_calls Calls currently holding a bulkhead slot.
 # TYPE bulkhead_active_calls gauge
-bulkhead_active_calls{dependency="inventory",service="product-page"} 9
+bulkhead_active_calls{dependency="inventory",service="product-page"} 3
 # HELP bulkhead_max_concurrent Bulkhead capacity: the most calls allowed in flight.
 # TYPE bulkhead_max_concurrent gauge
 bulkhead_max_concurrent{dependency="inventory",service="product-page"} 10
 # HELP bulkhead_rejections_total Calls rejected because the dependency's bulkhead was full.
 # TYPE bulkhead_rejections_total counter
-bulkhead_rejections_total{dependency="inventory",service="product-page"} 2
+bulkhead_rejections_total{dependency="inventory",service="product-page"} 0
 `)); err != nil {
 		t.Error(err)
+	}
+	held.Success()
+
+	// Fill the rest and overflow once: one rejection counted.
+	for range 7 {
+		started.Add(1)
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			_ = bh.Do(ctx, func(context.Context) error {
+				started.Done()
+				<-release
+				return nil
+			})
+		}()
+	}
+	started.Wait()
+	if err := bh.Do(ctx, succeed); !errors.Is(err, bulkhead.ErrFull) {
+		t.Fatalf("call into a full bulkhead: %v, want ErrFull", err)
+	}
+	close(release)
+	done.Wait()
+	if got := sampleValue(t, reg, "bulkhead_rejections_total", map[string]string{"dependency": "inventory"}); got != 1 {
+		t.Errorf("bulkhead_rejections_total = %v, want 1", got)
+	}
+	if got := gauge(t, reg, "bulkhead_active_calls", "inventory"); got != 0 {
+		t.Errorf("bulkhead_active_calls after release = %v, want 0", got)
 	}
 }
 
 func TestHedgeCounters(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
 	m := telemetry.New(reg, "product-page")
-	fired, won := m.OnHedge("inventory")
-	fired()
-	fired()
-	won()
+	opts := m.Hedge("inventory")
+	hedgeOnce(t, opts)
+	// A call answered before the delay fires no backup.
+	if _, err := hedge.Do(context.Background(), time.Hour, func(context.Context) (int, error) { return 1, nil }, opts...); err != nil {
+		t.Fatal(err)
+	}
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(`
 # HELP hedge_requests_total Hedged requests: backups fired, and backups whose result won.
 # TYPE hedge_requests_total counter
-hedge_requests_total{dependency="inventory",event="fired",service="product-page"} 2
+hedge_requests_total{dependency="inventory",event="fired",service="product-page"} 1
 hedge_requests_total{dependency="inventory",event="won",service="product-page"} 1
 `), "hedge_requests_total"); err != nil {
 		t.Error(err)
