@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"net/http"
+)
+
+// naivePage is the product page as the article's "before" picture: every
+// dependency shares one outbound pool, nothing has a timeout, and the calls
+// run on context.Background(), so work continues for callers who gave up.
+type naivePage struct {
+	be     *backends
+	clk    clock
+	rec    *recorder
+	pool   chan struct{} // shared by all three dependencies
+	client *http.Client  // no Timeout
+	tr     *http.Transport
+}
+
+func newNaivePage(cfg Config) func(*backends, clock, *recorder) page {
+	return func(be *backends, clk clock, rec *recorder) page {
+		tr := &http.Transport{MaxIdleConnsPerHost: cfg.PoolSize}
+		return &naivePage{
+			be: be, clk: clk, rec: rec,
+			pool:   make(chan struct{}, cfg.PoolSize),
+			client: &http.Client{Transport: tr},
+			tr:     tr,
+		}
+	}
+}
+
+func (p *naivePage) Close() { p.tr.CloseIdleConnections() }
+
+// call takes a slot from the shared pool, waiting as long as it takes.
+func (p *naivePage) call(url string) error {
+	select {
+	case p.pool <- struct{}{}:
+	default:
+		p.rec.poolFull(p.clk.since())
+		p.pool <- struct{}{}
+	}
+	defer func() { <-p.pool }()
+	return fetch(context.Background(), p.client, url)
+}
+
+func (p *naivePage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := p.call(p.be.inventory[0] + "/stock/42"); err != nil {
+		http.Error(w, "inventory: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	if err := p.call(p.be.pricing + "/price/42"); err != nil {
+		http.Error(w, "pricing: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	if err := p.call(p.be.recommendations + "/for/42"); err != nil {
+		http.Error(w, "recommendations: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	w.Write([]byte("<html>product 42</html>\n"))
+}

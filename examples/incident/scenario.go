@@ -1,0 +1,272 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Config sets the shape of the replay. Durations are wall-clock.
+type Config struct {
+	Healthy, Degraded, Recovered time.Duration // phase lengths
+
+	RPS           int           // product-page requests per second, the same for both runs
+	FastLatency   time.Duration // recommendations when healthy (the article: 10 ms)
+	SlowLatency   time.Duration // recommendations when degraded (the article: 2 s)
+	ClientTimeout time.Duration // the load balancer answers 504 after this
+	PoolSize      int           // the naive page's shared outbound pool
+	Bucket        time.Duration // chart resolution
+}
+
+// DefaultConfig replays the outage in about a minute: two runs of 30 s.
+func DefaultConfig() Config {
+	return Config{
+		Healthy:       8 * time.Second,
+		Degraded:      14 * time.Second,
+		Recovered:     8 * time.Second,
+		RPS:           50,
+		FastLatency:   10 * time.Millisecond,
+		SlowLatency:   2 * time.Second,
+		ClientTimeout: 3 * time.Second,
+		PoolSize:      32,
+		Bucket:        time.Second,
+	}
+}
+
+func (c Config) total() time.Duration { return c.Healthy + c.Degraded + c.Recovered }
+
+type phase struct {
+	name     string
+	from, to time.Duration
+}
+
+func (c Config) phases() []phase {
+	return []phase{
+		{"healthy", 0, c.Healthy},
+		{"degraded", c.Healthy, c.Healthy + c.Degraded},
+		{"recovered", c.Healthy + c.Degraded, c.total()},
+	}
+}
+
+// clock is the run's timeline: both the backends (deciding how slow to be)
+// and the recorder (bucketing results) read it.
+type clock struct{ start time.Time }
+
+func (c clock) since() time.Duration { return time.Since(c.start) }
+
+// backends are the three dependencies of the product page, on loopback.
+// Inventory runs two replicas so that a hedge has somewhere else to go.
+type backends struct {
+	recommendations string
+	inventory       [2]string
+	pricing         string
+	servers         []*http.Server
+	wg              sync.WaitGroup
+}
+
+// Tail behaviour of the healthy dependencies, so hedging and retrying have
+// something to do even before the incident.
+const (
+	inventoryTailRate    = 0.02                   // a replica hiccups on 2% of calls...
+	inventoryTailLatency = 250 * time.Millisecond // ...for this long
+	pricingErrorRate     = 0.01                   // pricing answers 503 on 1% of calls
+)
+
+func startBackends(cfg Config, clk clock) (*backends, error) {
+	b := &backends{}
+	slowFrom, slowTo := cfg.Healthy, cfg.Healthy+cfg.Degraded
+	recs := func(*http.Request) (time.Duration, int) {
+		if at := clk.since(); at >= slowFrom && at < slowTo {
+			return cfg.SlowLatency, http.StatusOK
+		}
+		return cfg.FastLatency, http.StatusOK
+	}
+	inventory := func(*http.Request) (time.Duration, int) {
+		if rand.Float64() < inventoryTailRate {
+			return inventoryTailLatency, http.StatusOK
+		}
+		return 3 * time.Millisecond, http.StatusOK
+	}
+	pricing := func(*http.Request) (time.Duration, int) {
+		if rand.Float64() < pricingErrorRate {
+			return time.Millisecond, http.StatusServiceUnavailable
+		}
+		return 3 * time.Millisecond, http.StatusOK
+	}
+	var err error
+	if b.recommendations, err = b.serve("recommendations", recs); err != nil {
+		return nil, err
+	}
+	for i := range b.inventory {
+		if b.inventory[i], err = b.serve("inventory", inventory); err != nil {
+			b.close()
+			return nil, err
+		}
+	}
+	if b.pricing, err = b.serve("pricing", pricing); err != nil {
+		b.close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// serve starts one dependency on 127.0.0.1 and returns its base URL.
+func (b *backends) serve(name string, behave func(*http.Request) (time.Duration, int)) (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	srv := &http.Server{
+		ReadHeaderTimeout: 5 * time.Second,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			d, code := behave(r)
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-r.Context().Done(): // the caller hung up
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(code)
+			_ = json.NewEncoder(w).Encode(map[string]string{"service": name, "path": r.URL.Path})
+		}),
+	}
+	b.servers = append(b.servers, srv)
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		_ = srv.Serve(ln) // returns once closed
+	}()
+	return "http://" + ln.Addr().String(), nil
+}
+
+func (b *backends) close() {
+	for _, s := range b.servers {
+		_ = s.Close()
+	}
+	b.wg.Wait()
+}
+
+// page is a product-page implementation: naive or with the runtime.
+type page interface {
+	http.Handler
+	Close()
+}
+
+// fetch GETs url with client and reads the body. Any non-2xx is an error.
+func fetch(ctx context.Context, client *http.Client, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return err
+	}
+	if resp.StatusCode/100 != 2 {
+		return &statusError{resp.StatusCode}
+	}
+	return nil
+}
+
+type statusError struct{ code int }
+
+func (e *statusError) Error() string { return fmt.Sprintf("status %d", e.code) }
+
+// run replays the incident against one product page and returns what the
+// load generator saw. Load is open-loop: a request every 1/RPS, whatever the
+// page's state, as real users keep arriving during an outage.
+func run(ctx context.Context, name string, cfg Config, newPage func(*backends, clock, *recorder) page) (result, error) {
+	clk := clock{start: time.Now()}
+	be, err := startBackends(cfg, clk)
+	if err != nil {
+		return result{}, err
+	}
+	defer be.close()
+	rec := &recorder{}
+	pg := newPage(be, clk, rec)
+	defer pg.Close()
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return result{}, err
+	}
+	front := &http.Server{Handler: pg, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = front.Serve(ln) }()
+	defer front.Close()
+	url := "http://" + ln.Addr().String() + "/product/42"
+
+	// The load balancer in front of the page: it gives up after ClientTimeout.
+	lb := &http.Client{
+		Timeout:   cfg.ClientTimeout,
+		Transport: &http.Transport{MaxIdleConnsPerHost: 256, IdleConnTimeout: 10 * time.Second},
+	}
+	defer lb.CloseIdleConnections()
+
+	interval := time.Second / time.Duration(max(cfg.RPS, 1))
+	n := int(cfg.total() / interval)
+	var wg sync.WaitGroup
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for i := range n {
+		at := time.Duration(i) * interval
+		t.Reset(time.Until(clk.start.Add(at)))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			wg.Wait()
+			return result{}, ctx.Err()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec.add(hit(lb, url, clk.since()))
+		}()
+	}
+	wg.Wait()
+
+	res := result{name: name, points: rec.timeline(cfg.total(), cfg.Bucket)}
+	if s, ok := pg.(interface{ metricsLine() string }); ok {
+		res.note = s.metricsLine()
+	}
+	for _, ph := range cfg.phases() {
+		res.phases = append(res.phases, rec.window(ph.from, ph.to))
+	}
+	return res, nil
+}
+
+func hit(lb *http.Client, url string, start time.Duration) sample {
+	t0 := time.Now()
+	s := sample{start: start}
+	resp, err := lb.Get(url)
+	if err == nil {
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	s.latency = time.Since(t0)
+	switch {
+	case err != nil:
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			s.status = http.StatusGatewayTimeout
+		} else {
+			s.status = http.StatusBadGateway
+		}
+	default:
+		s.status = resp.StatusCode
+		s.degraded = resp.Header.Get("X-Degraded") != ""
+	}
+	return s
+}
