@@ -56,7 +56,9 @@ type aimd struct {
 // article's controller: +1 per successful sample while the limit is in use,
 // ×Backoff on a drop or when the RTT shows queueing. It reacts fastest to
 // overload and is simplest to reason about; the limit saws between about
-// the capacity and Tolerance × the capacity.
+// the capacity and Tolerance × the capacity. Every congested sample backs
+// off, so a sudden overload can take the limit to its floor before it
+// climbs back: set a sensible floor with WithLimits.
 func NewAIMD(cfg AIMDConfig) Algorithm {
 	if cfg.Backoff <= 0 || cfg.Backoff >= 1 {
 		cfg.Backoff = 0.5
@@ -108,8 +110,16 @@ func NewVegas(cfg VegasConfig) Algorithm {
 	return &vegas{base: minRTT{every: cfg.BaselineSamples}}
 }
 
-// log10 with a floor of 1, so small limits still move by whole units.
-func log10(limit float64) float64 { return max(1, math.Floor(math.Log10(limit))) }
+// log10 is the integer part of log10(limit) with a floor of 1, so small
+// limits still move by whole units. A loop, because math.Log10 is a
+// noticeable share of a release.
+func log10(limit float64) float64 {
+	n := 1.0
+	for p := 100.0; p <= limit; p *= 10 {
+		n++
+	}
+	return n
+}
 
 func (v *vegas) Update(limit float64, s Sample) float64 {
 	step := log10(limit)

@@ -67,12 +67,16 @@ func WithClassifier(f func(ctx context.Context, err error) Outcome) Option {
 	return func(l *Limiter) { l.classify = f }
 }
 
+// WithName names the limiter (for metrics and logs; see Name).
+func WithName(name string) Option { return func(l *Limiter) { l.name = name } }
+
 // WithClock sets the clock used to measure RTTs.
 func WithClock(c Clock) Option { return func(l *Limiter) { l.clock = c } }
 
 // Limiter hands out one token per call while fewer than Limit() calls are
 // in flight, and retunes the limit from each call's outcome.
 type Limiter struct {
+	name     string
 	alg      Algorithm
 	initial  int
 	min, max int
@@ -114,6 +118,9 @@ func DefaultClassifier(ctx context.Context, err error) Outcome {
 	}
 	return Dropped
 }
+
+// Name returns the name given with WithName.
+func (l *Limiter) Name() string { return l.name }
 
 // Limit returns the current limit.
 func (l *Limiter) Limit() int { return int(l.limit.Load()) }

@@ -9,7 +9,10 @@ import (
 )
 
 func TestLimiterBoundsInFlight(t *testing.T) {
-	l := New(NewAIMD(AIMDConfig{}), WithLimits(3, 1, 10))
+	l := New(NewAIMD(AIMDConfig{}), WithLimits(3, 1, 10), WithName("inventory"))
+	if l.Name() != "inventory" {
+		t.Fatalf("Name = %q", l.Name())
+	}
 	var toks []Token
 	for i := 0; i < 3; i++ {
 		tok, ok := l.TryAcquire()
@@ -86,7 +89,7 @@ func TestShrinksFastGrowsBack(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			for _, signal := range []string{"drops", "latency"} {
 				clk := &simClock{now: time.Unix(0, 0)}
-				l := New(alg(), WithLimits(100, 1, 1000), WithClock(clk))
+				l := New(alg(), WithLimits(100, 1, 300), WithClock(clk))
 				for i := 0; i < 50; i++ { // learn the healthy RTT
 					feed(l, clk, 10*time.Millisecond, 60, Success)
 				}

@@ -80,6 +80,19 @@ func (realClock) AfterFunc(d time.Duration, f func()) func() bool {
 
 // Config tunes a Breaker. The zero value is usable: it opens after 5
 // consecutive failures and probes once after 30s.
+//
+// Defaults and combinations:
+//   - FailureThreshold 0 means 5 while FailureRate is off, and off when
+//     FailureRate is set; a negative value always means off. When both are
+//     set, either condition opens the circuit.
+//   - With FailureRate set, Window defaults to 10s (10 buckets) and MinCalls
+//     to 10.
+//   - ProbeTimeout defaults to OpenTimeout.
+//   - A call whose error is context.Canceled while the caller's own ctx is
+//     cancelled is ignored (neither success nor failure) even with a custom
+//     IsFailure: the caller giving up says nothing about the dependency. A
+//     context.DeadlineExceeded does count: the dependency was too slow.
+//   - A panic counts as a failure whatever IsFailure says.
 type Config struct {
 	FailureThreshold int                               // consecutive failures that open the circuit (default 5)
 	FailureRate      float64                           // or: failure ratio over Window that opens it (0 = off)
@@ -102,12 +115,6 @@ type Config struct {
 	Clock Clock
 }
 
-// Defaults and their meaning, applied by New:
-//   - FailureThreshold 0 means 5 when FailureRate is off and "off" when it is
-//     on; a negative value always means off.
-//   - With FailureRate on, Window defaults to 10s and MinCalls to 10.
-//   - ProbeTimeout defaults to OpenTimeout, so a hung probe is given up after
-//     as long as the breaker waited before probing.
 const (
 	defaultThreshold   = 5
 	defaultOpenTimeout = 30 * time.Second
@@ -129,6 +136,11 @@ const (
 func wState(w uint64) State  { return State((w & stateMask) >> countBits) }
 func wGen(w uint64) uint64   { return w >> genShift }
 func wCount(w uint64) uint64 { return w & countMask }
+
+// nextGen wraps within 30 bits, so the generation stored elsewhere (elapsed,
+// full) always compares equal to the one decoded from the word.
+func nextGen(gen uint64) uint64 { return (gen + 1) & (1<<(64-genShift) - 1) }
+
 func mkWord(gen uint64, s State) uint64 {
 	return gen<<genShift | uint64(s)<<countBits
 }
@@ -154,6 +166,7 @@ type Breaker struct {
 
 	word    atomic.Uint64
 	elapsed atomic.Uint64 // generation of the open period whose OpenTimeout has passed
+	full    atomic.Uint64 // generation of the half-open period whose probe slots are all taken
 
 	mu         sync.Mutex // guards transitions and everything below
 	admitted   int        // probes admitted and not given back in this half-open period
@@ -269,8 +282,11 @@ func (b *Breaker) Do(ctx context.Context, fn func(context.Context) error) error 
 func (b *Breaker) doSlow(ctx context.Context, fn func(context.Context) error) error {
 	var t ticket
 	var err error
-	if w := b.word.Load(); wState(w) == Open && b.elapsed.Load() != wGen(w) {
-		err = ErrOpen // the common rejection: no lock, no clock read
+	// The common rejections take no lock and read no clock: open and
+	// waiting, or half-open with every probe slot taken.
+	if w := b.word.Load(); (wState(w) == Open && b.elapsed.Load() != wGen(w)) ||
+		(wState(w) == HalfOpen && b.full.Load() == wGen(w)) {
+		err = ErrOpen
 	} else {
 		t, err = b.admitSlow()
 	}
@@ -289,10 +305,7 @@ func (b *Breaker) doSlow(ctx context.Context, fn func(context.Context) error) er
 	expired := t.probe.done
 	t.probe.cancel = cancel
 	b.mu.Unlock()
-	if expired { // given up on before it started: the breaker is open again
-		if b.onCall != nil {
-			b.onCall(b.name, Rejected)
-		}
+	if expired { // given up on (and counted) before it started
 		return ErrOpen
 	}
 	var start int64
@@ -385,11 +398,11 @@ func (b *Breaker) trip(gen uint64) {
 			b.mu.Unlock()
 			return
 		}
-		if b.word.CompareAndSwap(w, mkWord(gen+1, Open)) {
+		if b.word.CompareAndSwap(w, mkWord(nextGen(gen), Open)) {
 			break
 		}
 	}
-	b.scheduleProbe(gen + 1)
+	b.scheduleProbe(nextGen(gen))
 	b.changed(Closed, Open)
 	b.mu.Unlock()
 	b.deliver()
@@ -409,7 +422,7 @@ func (b *Breaker) admitSlow() (ticket, error) {
 			b.mu.Unlock()
 			return ticket{}, ErrOpen
 		}
-		w = mkWord(wGen(w)+1, HalfOpen)
+		w = mkWord(nextGen(wGen(w)), HalfOpen)
 		b.word.Store(w)
 		b.admitted, b.succeeded = 0, 0
 		b.changed(Open, HalfOpen)
@@ -420,6 +433,9 @@ func (b *Breaker) admitSlow() (ticket, error) {
 		return ticket{}, ErrOpen
 	}
 	b.admitted++
+	if b.admitted == b.probes {
+		b.full.Store(wGen(w))
+	}
 	p := &probe{}
 	t := ticket{gen: wGen(w), probe: p}
 	p.stop = b.clock.AfterFunc(b.probeTO, func() { b.probeExpired(t) })
@@ -461,6 +477,7 @@ func (b *Breaker) recordProbe(t ticket, o Outcome) {
 		switch o {
 		case Ignored:
 			b.admitted-- // give the slot to another caller
+			b.full.Store(0)
 		case Failure:
 			b.failProbe(t.gen)
 		case Success:
@@ -469,7 +486,7 @@ func (b *Breaker) recordProbe(t ticket, o Outcome) {
 				if b.win != nil {
 					b.win.reset()
 				}
-				b.word.Store(mkWord(t.gen+1, Closed))
+				b.word.Store(mkWord(nextGen(t.gen), Closed))
 				b.changed(HalfOpen, Closed)
 			}
 		}
@@ -486,8 +503,8 @@ func (b *Breaker) failProbe(gen uint64) {
 	if w := b.word.Load(); wGen(w) != gen || wState(w) != HalfOpen {
 		return
 	}
-	b.word.Store(mkWord(gen+1, Open))
-	b.scheduleProbe(gen + 1)
+	b.word.Store(mkWord(nextGen(gen), Open))
+	b.scheduleProbe(nextGen(gen))
 	b.changed(HalfOpen, Open)
 }
 

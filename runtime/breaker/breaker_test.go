@@ -438,12 +438,22 @@ func TestCall(t *testing.T) {
 // only failures, the breaker must open, and exactly one Closed->Open
 // transition is reported however many goroutines cross the threshold.
 func TestConcurrentClosedCounting(t *testing.T) {
+	for name, cfg := range map[string]Config{
+		"consecutive": {FailureThreshold: 50},
+		"rate":        {FailureRate: 0.5, MinCalls: 50},
+	} {
+		t.Run(name, func(t *testing.T) { concurrentClosed(t, cfg) })
+	}
+}
+
+func concurrentClosed(t *testing.T, cfg Config) {
 	var opens atomic.Int32
-	b := New("dep", Config{FailureThreshold: 50, OnStateChange: func(_ string, _, to State) {
+	cfg.OnStateChange = func(_ string, _, to State) {
 		if to == Open {
 			opens.Add(1)
 		}
-	}})
+	}
+	b := New("dep", cfg)
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
 		wg.Add(1)
@@ -518,5 +528,44 @@ func BenchmarkDoOpen(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = br.Do(ctx, ok)
+	}
+}
+
+// TestLateResultFromEarlierGeneration: a call admitted while closed that
+// returns after the breaker opened and closed again must not count against
+// the new closed period.
+func TestLateResultFromEarlierGeneration(t *testing.T) {
+	b := New("dep", Config{FailureThreshold: 1, OpenTimeout: time.Second, Clock: newFakeClock()})
+	clk := b.clock.(*fakeClock)
+	in := make(chan struct{})
+	out := make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- b.Do(context.Background(), func(context.Context) error {
+			close(in)
+			<-out
+			return errBoom
+		})
+	}()
+	<-in
+	_ = b.Do(context.Background(), fail)
+	mustState(t, b, Open)
+	clk.Advance(time.Second)
+	_ = b.Do(context.Background(), ok)
+	mustState(t, b, Closed)
+	close(out)
+	<-done
+	mustState(t, b, Closed)
+	_ = b.Do(context.Background(), fail) // the new period still counts normally
+	mustState(t, b, Open)
+}
+
+func TestGenerationWraps(t *testing.T) {
+	if g := nextGen(1<<30 - 1); g != 0 {
+		t.Fatalf("nextGen(max) = %d, want 0", g)
+	}
+	w := mkWord(nextGen(1<<30-1), Open)
+	if wGen(w) != 0 || wState(w) != Open || wCount(w) != 0 {
+		t.Fatalf("word %x decodes to gen %d state %v count %d", w, wGen(w), wState(w), wCount(w))
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/resilvet/resilvet/runtime/breaker"
+	"github.com/resilvet/resilvet/runtime/bulkhead"
+	"github.com/resilvet/resilvet/runtime/deadline"
 )
 
 // One breaker per dependency: when inventory keeps failing, checkout stops
@@ -57,4 +59,36 @@ func ExampleConfig_failureRate() {
 	err := search.Do(context.Background(), func(ctx context.Context) error { return nil })
 	fmt.Println(err, search.State())
 	// Output: <nil> closed
+}
+
+// The layering the seed article's incident timeline relies on, for one
+// dependency: the request's deadline bounds everything, the bulkhead caps
+// how many requests can be stuck on inventory (so pricing and
+// recommendations keep their own goroutines), and the breaker inside it
+// fails fast while inventory is down. With the bulkhead outside, its own
+// ErrFull never counts as a failure of the dependency.
+func Example_layered() {
+	inventory := breaker.New("inventory", breaker.Config{SlowCall: time.Second})
+	slots := bulkhead.New("inventory", 30, bulkhead.WithMaxWait(10*time.Millisecond))
+
+	checkStock := func(ctx context.Context, sku string) (int, error) {
+		ctx, cancel, err := deadline.WithTimeout(ctx, 200*time.Millisecond, deadline.WithMinimum(20*time.Millisecond))
+		defer cancel()
+		if err != nil {
+			return 0, err // too late to be worth asking
+		}
+		n := 0
+		err = slots.Do(ctx, func(ctx context.Context) error {
+			n, err = breaker.Call(ctx, inventory, func(ctx context.Context) (int, error) {
+				return 7, nil // the real call, e.g. an HTTP request made with ctx
+			})
+			return err
+		})
+		return n, err
+	}
+
+	ctx, cancel := deadline.Start(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	fmt.Println(checkStock(ctx, "sku-42"))
+	// Output: 7 <nil>
 }

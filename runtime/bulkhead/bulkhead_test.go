@@ -170,9 +170,16 @@ func TestPanicReleasesOnce(t *testing.T) {
 // small bulkhead: the slot count must hold at every instant and return to
 // zero, with every goroutine gone.
 func TestNeverExceedsMax(t *testing.T) {
+	t.Run("static", func(t *testing.T) { neverExceeds(t, New("dep", 4, WithMaxWait(time.Hour))) })
+	t.Run("adaptive", func(t *testing.T) {
+		lim := adaptive.New(adaptive.NewAIMD(adaptive.AIMDConfig{}), adaptive.WithLimits(2, 1, 4))
+		neverExceeds(t, New("dep", 0, WithLimiter(lim), WithMaxWait(time.Hour)))
+	})
+}
+
+func neverExceeds(t *testing.T, b *Bulkhead) {
 	checkNoLeak(t)
 	const max = 4
-	b := New("dep", max, WithMaxWait(time.Hour))
 	var running, peak atomic.Int64
 	var admitted, refused atomic.Int64
 	var wg sync.WaitGroup

@@ -21,5 +21,6 @@
 // full it returns "bulkhead full" at once: the ctx.Done() case only fires if
 // ctx happened to be done already, and there is no way to wait for a slot.
 // Here waiting is explicit (WithMaxWait), bounded by both the max wait and
-// ctx, and a slot freed while callers wait is handed to the oldest of them.
+// ctx, and a slot freed while callers wait goes to the oldest of them
+// (unless a new arrival takes it in the same instant).
 package bulkhead

@@ -16,6 +16,13 @@
 //	pctx, pcancel, err := deadline.WithTimeout(ctx, 200*time.Millisecond)  // at most 200 ms
 //	...
 //	rctx, rcancel, err := deadline.WithTimeout(ctx, 0, deadline.WithMargin(20*time.Millisecond)) // what is left, less 20 ms
+//
+// The article's own version of this, productCtx, _ := context.WithTimeout(ctx,
+// 200*time.Millisecond), throws the cancel func away: the timer and the
+// child context live on until the parent ends (go vet's lostcancel). It
+// also gives the second call every last millisecond, leaving nothing to
+// write the response or serve a fallback when that call times out, which
+// is what WithMargin is for.
 package deadline
 
 import (

@@ -241,3 +241,23 @@ func ExampleDo() {
 	fmt.Println(price, err)
 	// Output: 9.99 <nil>
 }
+
+func BenchmarkEstimatorObserve(b *testing.B) {
+	e := NewEstimator(0.95)
+	b.ReportAllocs()
+	d := time.Duration(0)
+	for b.Loop() {
+		d = (d + 7919) % (100 * time.Millisecond)
+		e.Observe(d)
+	}
+}
+
+// The overhead Do adds to a call that answers before the hedge delay.
+func BenchmarkDoFastPrimary(b *testing.B) {
+	ctx := context.Background()
+	fn := func(context.Context) (int, error) { return 1, nil }
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _ = Do(ctx, time.Hour, fn)
+	}
+}

@@ -43,7 +43,7 @@ const (
 type Policy struct {
 	MaxAttempts int           // total attempts, including the first (default 3)
 	BaseDelay   time.Duration // first backoff (default 100ms)
-	MaxDelay    time.Duration // cap for any single wait, Retry-After included (default 10s)
+	MaxDelay    time.Duration // cap for any single wait, Retry-After included (default 10s, or BaseDelay if larger)
 
 	// Jitter is the randomisation of each backoff (default FullJitter).
 	Jitter Jitter
@@ -81,7 +81,7 @@ type Policy struct {
 type Outcome string
 
 const (
-	OutcomeSuccess Outcome = "success" // the attempt succeeded
+	OutcomeSuccess Outcome = "success" // the attempt ended the call with a result not retried (NewTransport: any non-retryable status, see Attempt.Status)
 	OutcomeRetry   Outcome = "retry"   // the attempt failed and another attempt follows
 	OutcomeFailure Outcome = "failure" // the attempt failed and the call gives up
 )
@@ -111,7 +111,8 @@ func (p Policy) baseDelay() time.Duration {
 
 func (p Policy) maxDelay() time.Duration {
 	if p.MaxDelay <= 0 {
-		return DefaultMaxDelay
+		// An unset cap never shrinks an explicit base delay.
+		return max(DefaultMaxDelay, p.baseDelay())
 	}
 	return p.MaxDelay
 }

@@ -147,6 +147,9 @@ func TestBackoff(t *testing.T) {
 	if got := Backoff(Policy{Jitter: NoJitter}, 1); got != DefaultBaseDelay {
 		t.Errorf("zero policy: %v", got)
 	}
+	if got := Backoff(Policy{BaseDelay: 30 * time.Second, Jitter: NoJitter}, 3); got != 30*time.Second {
+		t.Errorf("base above the default cap: %v, want the base itself", got)
+	}
 	for i := 0; i < 1000; i++ {
 		if d := Backoff(Policy{BaseDelay: time.Second, MaxDelay: time.Second}, 1); d < 0 || d >= time.Second {
 			t.Fatalf("full jitter out of [0,1s): %v", d)
@@ -298,5 +301,15 @@ func BenchmarkDoSuccess(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = Do(ctx, p, fn)
+	}
+}
+
+func BenchmarkBudget(b *testing.B) {
+	bu := NewBudget(0, 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		bu.failure()
+		bu.success()
+		_ = bu.allow()
 	}
 }

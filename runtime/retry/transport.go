@@ -181,7 +181,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				}
 			}
 		}
-		if deadline, ok := ctx.Deadline(); !giveUp && ok && t.now().Add(d).After(deadline) {
+		if deadline, ok := ctx.Deadline(); !giveUp && ok && time.Until(deadline) < d {
 			giveUp = true // waiting would only end in ctx's error: return what we have
 		}
 		if giveUp {

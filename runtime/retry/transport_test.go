@@ -490,3 +490,48 @@ func TestTransportAttemptTimeout(t *testing.T) {
 		}
 	}
 }
+
+// Connections dropped without a response are transport errors: retried, with
+// the same key and full body, until the server answers.
+func TestTransportRetriesTransportErrors(t *testing.T) {
+	leakcheck.Check(t)
+	s := newServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		if n <= 2 {
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			conn.Close() // no response at all
+			return
+		}
+		fmt.Fprint(w, "ok")
+	})
+	// Fresh connections only: net/http itself resends keyed requests that fail
+	// on a reused connection, which would hide the attempts being counted.
+	base := &http.Transport{DisableKeepAlives: true}
+	var errs atomic.Int32
+	tr := NewTransport(base, Policy{BaseDelay: time.Nanosecond, OnAttempt: func(a Attempt) {
+		if a.Outcome == OutcomeRetry && a.Err != nil {
+			errs.Add(1)
+		}
+	}})
+	req, _ := http.NewRequest("POST", s.URL, strings.NewReader("payload"))
+	resp, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, resp); body != "ok" || s.hits.Load() != 3 || errs.Load() != 2 {
+		t.Fatalf("body %q after %d attempts, %d transport errors retried", body, s.hits.Load(), errs.Load())
+	}
+	if fmt.Sprint(s.bodies) != "[payload payload payload]" || s.keys[0] == "" || s.keys[0] != s.keys[2] {
+		t.Fatalf("bodies %q keys %q", s.bodies, s.keys)
+	}
+
+	// A classifier can refuse to retry them.
+	s.hits.Store(0)
+	tr = NewTransport(base, Policy{BaseDelay: time.Nanosecond, Retryable: func(error) bool { return false }})
+	if _, err := (&http.Client{Transport: tr}).Get(s.URL); err == nil || s.hits.Load() != 1 {
+		t.Fatalf("classifier said no: err %v after %d attempts", err, s.hits.Load())
+	}
+}

@@ -27,6 +27,8 @@ func Check(t testing.TB) {
 	}
 	t.Cleanup(func() {
 		deadline := time.Now().Add(Timeout)
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
 		for {
 			var leaked []string
 			for _, g := range goroutines() {
@@ -42,7 +44,7 @@ func Check(t testing.TB) {
 				return
 			}
 			// Polling is the only way to observe a goroutine's exit from outside.
-			time.Sleep(time.Millisecond)
+			<-tick.C
 		}
 	})
 }
