@@ -20,10 +20,12 @@ type naivePage struct {
 func newNaivePage(cfg Config) func(*backends, clock, *recorder) page {
 	return func(be *backends, clk clock, rec *recorder) page {
 		tr := &http.Transport{MaxIdleConnsPerHost: cfg.PoolSize}
+		//resilvet:ignore missingtimeout the naive page reproduces the article's anti-pattern on purpose
+		client := &http.Client{Transport: tr}
 		return &naivePage{
 			be: be, clk: clk, rec: rec,
 			pool:   make(chan struct{}, cfg.PoolSize),
-			client: &http.Client{Transport: tr},
+			client: client,
 			tr:     tr,
 		}
 	}

@@ -90,7 +90,9 @@ func newRuntimePage(cfg Config) func(*backends, clock, *recorder) page {
 				MaxDelay:    50 * time.Millisecond,
 				Budget:      retry.NewBudget(10, 0.1),
 			})
-			return &http.Client{Transport: retry.NewTransport(p.base, pol)}
+			// Each call's deadline is cut from the page's budget; the client
+			// timeout is only a backstop at the whole budget.
+			return &http.Client{Timeout: pageBudget, Transport: retry.NewTransport(p.base, pol)}
 		}
 		newBulkhead := func(name string, max int, opts ...bulkhead.Option) *bulkhead.Bulkhead {
 			b := bulkhead.New(name, max, append([]bulkhead.Option{bulkhead.WithOnReject(onReject)}, opts...)...)
