@@ -69,17 +69,28 @@ func (m *Metrics) OnLimitChange(dependency string) func(old, new int) {
 
 // Hedge returns the options that count dependency's hedged requests in
 // hedge_requests_total: event="fired" per backup sent, event="won" per call
-// a backup won. Pass them to hedge.Do or hedge.NewTransport.
+// a backup won. Pass them to hedge.Do or hedge.NewTransport. To add hooks of
+// your own, compose OnHedgeFired and OnHedgeWin instead.
 func (m *Metrics) Hedge(dependency string) []hedge.Option {
-	fired := m.hedgeRequests.WithLabelValues(dependency, "fired")
-	won := m.hedgeRequests.WithLabelValues(dependency, "won")
 	return []hedge.Option{
-		hedge.WithOnHedge(fired.Inc),
-		hedge.WithOnWin(func(index int) {
-			if index > 0 {
-				won.Inc()
-			}
-		}),
+		hedge.WithOnHedge(m.OnHedgeFired(dependency)),
+		hedge.WithOnWin(m.OnHedgeWin(dependency)),
+	}
+}
+
+// OnHedgeFired returns a hook for hedge.WithOnHedge counting backups fired.
+func (m *Metrics) OnHedgeFired(dependency string) func() {
+	return m.hedgeRequests.WithLabelValues(dependency, "fired").Inc
+}
+
+// OnHedgeWin returns a hook for hedge.WithOnWin counting the calls a backup
+// (index > 0) won; the original winning is not a hedge win.
+func (m *Metrics) OnHedgeWin(dependency string) func(index int) {
+	won := m.hedgeRequests.WithLabelValues(dependency, "won")
+	return func(index int) {
+		if index > 0 {
+			won.Inc()
+		}
 	}
 }
 

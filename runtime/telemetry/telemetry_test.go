@@ -3,6 +3,7 @@ package telemetry_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http/httptest"
 	"os"
@@ -297,21 +298,20 @@ func wireAll(t *testing.T, reg prometheus.Registerer) *telemetry.Metrics {
 	return m
 }
 
-// hedgeOnce runs a hedged call whose original never answers, so the
-// backup fires and wins.
+// hedgeOnce runs a hedged call whose first call to start never answers, so
+// a backup fires.
 func hedgeOnce(t *testing.T, opts []hedge.Option) {
 	t.Helper()
 	var calls atomic.Int32
 	v, err := hedge.Do(context.Background(), time.Millisecond, func(ctx context.Context) (int, error) {
-		n := calls.Add(1)
-		if n == 1 {
+		if calls.Add(1) == 1 {
 			<-ctx.Done()
 			return 0, ctx.Err()
 		}
-		return int(n), nil
+		return 1, nil
 	}, opts...)
-	if err != nil || v != 2 {
-		t.Fatalf("hedge.Do = %v, %v; want the backup's 2", v, err)
+	if err != nil || v != 1 {
+		t.Fatalf("hedge.Do = %v, %v; want the answering call's 1", v, err)
 	}
 }
 
@@ -403,19 +403,38 @@ bulkhead_rejections_total{dependency="inventory",service="product-page"} 0
 func TestHedgeCounters(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
 	m := telemetry.New(reg, "product-page")
-	opts := m.Hedge("inventory")
+	won := m.OnHedgeWin("inventory")
+	// Which call answers first is up to the scheduler (the original's
+	// goroutine may start after the backup's), so record the winner too.
+	var winner int
+	opts := []hedge.Option{
+		hedge.WithOnHedge(m.OnHedgeFired("inventory")),
+		hedge.WithOnWin(func(i int) { winner = i; won(i) }),
+	}
 	hedgeOnce(t, opts)
+	wantWon := 0
+	if winner > 0 {
+		wantWon = 1
+	}
 	// A call answered before the delay fires no backup.
-	if _, err := hedge.Do(context.Background(), time.Hour, func(context.Context) (int, error) { return 1, nil }, opts...); err != nil {
+	if _, err := hedge.Do(context.Background(), time.Hour, func(context.Context) (int, error) { return 1, nil }, m.Hedge("inventory")...); err != nil {
 		t.Fatal(err)
 	}
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(fmt.Sprintf(`
 # HELP hedge_requests_total Hedged requests: backups fired, and backups whose result won.
 # TYPE hedge_requests_total counter
 hedge_requests_total{dependency="inventory",event="fired",service="product-page"} 1
-hedge_requests_total{dependency="inventory",event="won",service="product-page"} 1
-`), "hedge_requests_total"); err != nil {
+hedge_requests_total{dependency="inventory",event="won",service="product-page"} %d
+`, wantWon)), "hedge_requests_total"); err != nil {
 		t.Error(err)
+	}
+
+	// The win hook itself: only a backup's win counts.
+	for _, i := range []int{0, 1, 2, 0} {
+		won(i)
+	}
+	if got := sampleValue(t, reg, "hedge_requests_total", map[string]string{"event": "won"}); got != float64(wantWon+2) {
+		t.Errorf("won = %v after backups 1 and 2 won, want %v", got, wantWon+2)
 	}
 }
 
