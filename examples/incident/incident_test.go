@@ -57,6 +57,11 @@ func TestReplayShort(t *testing.T) {
 	if rt.phases[1].degraded == 0 {
 		t.Errorf("runtime page served no fallback while recommendations was degraded")
 	}
+	// Recommendations is not critical: its open breaker degrades readiness
+	// but never fails it.
+	if ready := rt.phases[1].readyz; ready["degraded"] == 0 || ready["fail"] != 0 {
+		t.Errorf("/readyz while recommendations was degraded: %v, want some degraded and no fail", ready)
+	}
 
 	for _, want := range []string{"degraded", "pool-full", "chart: " + out} {
 		if !strings.Contains(buf.String(), want) {

@@ -14,6 +14,7 @@ import (
 	"github.com/resilvet/resilvet/runtime/breaker"
 	"github.com/resilvet/resilvet/runtime/bulkhead"
 	"github.com/resilvet/resilvet/runtime/deadline"
+	"github.com/resilvet/resilvet/runtime/health"
 	"github.com/resilvet/resilvet/runtime/hedge"
 	"github.com/resilvet/resilvet/runtime/retry"
 	"github.com/resilvet/resilvet/runtime/telemetry"
@@ -53,6 +54,7 @@ type runtimePage struct {
 	inventory, pricing, recs dependency
 	invEstimate              *hedge.Estimator
 	hedgeOpts                []hedge.Option
+	health                   *health.Checker
 }
 
 func newRuntimePage(cfg Config) func(*backends, clock, *recorder) page {
@@ -121,6 +123,14 @@ func newRuntimePage(cfg Config) func(*backends, clock, *recorder) page {
 		p.recs = dependency{"recommendations", newBreaker("recommendations", false),
 			newBulkhead("recommendations", 0, bulkhead.WithLimiter(lim)), newClient("recommendations", 2)}
 
+		// Readiness: the page cannot serve without inventory and pricing, so
+		// their open breakers take it out of rotation; recommendations'
+		// only marks it degraded.
+		p.health = health.New()
+		p.health.Add(health.BreakerCheck("inventory", true, health.BreakerOpen(p.inventory.breaker)))
+		p.health.Add(health.BreakerCheck("pricing", true, health.BreakerOpen(p.pricing.breaker)))
+		p.health.Add(health.BreakerCheck("recommendations", false, health.BreakerOpen(p.recs.breaker)))
+
 		inv := p.inventory.breaker
 		p.hedgeOpts = append(m.Hedge("inventory"),
 			hedge.WithEstimator(p.invEstimate),
@@ -145,7 +155,18 @@ func (p *runtimePage) call(ctx context.Context, d dependency, budget time.Durati
 	})
 }
 
+// Readiness serves /readyz.
+func (p *runtimePage) Readiness() http.Handler { return p.health.Readiness() }
+
 func (p *runtimePage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/readyz":
+		p.health.Readiness().ServeHTTP(w, r)
+		return
+	case "/healthz":
+		p.health.Liveness().ServeHTTP(w, r)
+		return
+	}
 	ctx, cancel := deadline.Start(r.Context(), pageBudget)
 	defer cancel()
 

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/resilvet/resilvet/runtime/health"
 )
 
 // Config sets the shape of the replay. Durations are wall-clock.
@@ -215,6 +217,17 @@ func run(ctx context.Context, name string, cfg Config, newPage func(*backends, c
 	}
 	defer lb.CloseIdleConnections()
 
+	// Probe readiness once per chart bucket, as a load balancer would.
+	probeDone := make(chan struct{})
+	var probes sync.WaitGroup
+	if _, ok := pg.(interface{ Readiness() http.Handler }); ok {
+		probes.Add(1)
+		go func() {
+			defer probes.Done()
+			probeReadiness(lb, "http://"+ln.Addr().String()+"/readyz", cfg.Bucket, clk, rec, probeDone)
+		}()
+	}
+
 	interval := time.Second / time.Duration(max(cfg.RPS, 1))
 	n := int(cfg.total() / interval)
 	var wg sync.WaitGroup
@@ -226,6 +239,8 @@ func run(ctx context.Context, name string, cfg Config, newPage func(*backends, c
 		select {
 		case <-t.C:
 		case <-ctx.Done():
+			close(probeDone)
+			probes.Wait()
 			wg.Wait()
 			return result{}, ctx.Err()
 		}
@@ -235,6 +250,8 @@ func run(ctx context.Context, name string, cfg Config, newPage func(*backends, c
 			rec.add(hit(lb, url, clk.since()))
 		}()
 	}
+	close(probeDone)
+	probes.Wait()
 	wg.Wait()
 
 	res := result{name: name, points: rec.timeline(cfg.total(), cfg.Bucket)}
@@ -245,6 +262,30 @@ func run(ctx context.Context, name string, cfg Config, newPage func(*backends, c
 		res.phases = append(res.phases, rec.window(ph.from, ph.to))
 	}
 	return res, nil
+}
+
+// probeReadiness GETs /readyz every interval until done and records the
+// status the report gives ("ok", "degraded", "fail").
+func probeReadiness(lb *http.Client, url string, interval time.Duration, clk clock, rec *recorder, done <-chan struct{}) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+		}
+		at := clk.since()
+		status := "unreachable"
+		if resp, err := lb.Get(url); err == nil {
+			var rep health.Report
+			if json.NewDecoder(resp.Body).Decode(&rep) == nil {
+				status = rep.Status
+			}
+			resp.Body.Close()
+		}
+		rec.ready(at, status)
+	}
 }
 
 func hit(lb *http.Client, url string, start time.Duration) sample {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -23,6 +24,18 @@ type recorder struct {
 	mu        sync.Mutex
 	samples   []sample
 	exhausted []time.Duration // when a call found its pool (or bulkhead) full
+	readiness []probe
+}
+
+type probe struct {
+	at     time.Duration
+	status string
+}
+
+func (r *recorder) ready(at time.Duration, status string) {
+	r.mu.Lock()
+	r.readiness = append(r.readiness, probe{at, status})
+	r.mu.Unlock()
 }
 
 func (r *recorder) add(s sample) {
@@ -41,6 +54,7 @@ func (r *recorder) poolFull(at time.Duration) {
 type summary struct {
 	requests, errors5xx, degraded, poolFull int
 	p50, p99                                time.Duration
+	readyz                                  map[string]int // /readyz statuses seen
 }
 
 // window summarises the requests started, and the pool events seen, in [from, to).
@@ -65,6 +79,14 @@ func (r *recorder) window(from, to time.Duration) summary {
 	for _, at := range r.exhausted {
 		if at >= from && at < to {
 			s.poolFull++
+		}
+	}
+	for _, p := range r.readiness {
+		if p.at >= from && p.at < to {
+			if s.readyz == nil {
+				s.readyz = map[string]int{}
+			}
+			s.readyz[p.status]++
 		}
 	}
 	s.p50, s.p99 = quantile(lat, 0.50), quantile(lat, 0.99)
@@ -135,6 +157,20 @@ func printTable(w io.Writer, phases []phase, runs []result) {
 		fmt.Fprintf(w, "%s: %d 5xx in total\n", run.name, run.total5xx())
 		if run.note != "" {
 			fmt.Fprintf(w, "  %s\n", run.note)
+		}
+		var ready []string
+		for i, s := range run.phases {
+			if len(s.readyz) == 0 {
+				continue
+			}
+			var counts []string
+			for _, st := range slices.Sorted(maps.Keys(s.readyz)) {
+				counts = append(counts, fmt.Sprintf("%s x%d", st, s.readyz[st]))
+			}
+			ready = append(ready, phases[i].name+": "+strings.Join(counts, ", "))
+		}
+		if len(ready) > 0 {
+			fmt.Fprintf(w, "  /readyz probes: %s\n", strings.Join(ready, "; "))
 		}
 	}
 }
