@@ -35,7 +35,7 @@ func writeChart(w io.Writer, cfg Config, runs []result) error {
 			maxP99 = max(maxP99, p.p99)
 		}
 	}
-	latTop := niceCeil(float64(maxP99.Milliseconds()))
+	latTop := niceCeil(float64(maxP99.Milliseconds()), 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8)
 
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n",
 		chartW, chartH, chartW, chartH)
@@ -105,13 +105,14 @@ func axis(b *strings.Builder, top int, vmax float64, label string, format func(f
 		18, top+panelH/2, label)
 }
 
-// niceCeil rounds v up to 1, 2 or 5 times a power of ten.
-func niceCeil(v float64) float64 {
+// niceCeil rounds v up to one of steps (ascending, in [1, 10)) times a
+// power of ten.
+func niceCeil(v float64, steps ...float64) float64 {
 	if v <= 0 {
 		return 1
 	}
 	p := math.Pow(10, math.Floor(math.Log10(v)))
-	for _, m := range []float64{1, 2, 5, 10} {
+	for _, m := range steps {
 		if v <= m*p {
 			return m * p
 		}
@@ -119,4 +120,4 @@ func niceCeil(v float64) float64 {
 	return 10 * p
 }
 
-func tickStep(total float64) float64 { return niceCeil(total / 10) }
+func tickStep(total float64) float64 { return niceCeil(total/10, 1, 2, 5) }

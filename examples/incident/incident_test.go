@@ -131,6 +131,17 @@ func TestQuantileAndWindow(t *testing.T) {
 	}
 }
 
+func TestNiceCeil(t *testing.T) {
+	for _, c := range []struct{ v, want float64 }{{3274, 4000}, {3000, 3000}, {120, 150}, {0, 1}, {9000, 10000}} {
+		if got := niceCeil(c.v, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8); got != c.want {
+			t.Errorf("niceCeil(%v) = %v, want %v", c.v, got, c.want)
+		}
+	}
+	if got := tickStep(30); got != 5 {
+		t.Errorf("tickStep(30s) = %v, want 5", got)
+	}
+}
+
 func TestScaled(t *testing.T) {
 	c := DefaultConfig().scaled(0.2)
 	if c.total() != DefaultConfig().total()/5 {
