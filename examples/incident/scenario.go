@@ -247,7 +247,7 @@ func run(ctx context.Context, name string, cfg Config, newPage func(*backends, c
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rec.add(hit(lb, url, clk.since()))
+			rec.add(hit(lb, url, at)) // scheduled time: both runs get the same phases
 		}()
 	}
 	close(probeDone)
