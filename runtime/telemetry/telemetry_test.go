@@ -445,3 +445,17 @@ func TestUnusedMetricsExportNothing(t *testing.T) {
 		t.Errorf("a service with nothing wired exports %d series (err %v), want 0", n, err)
 	}
 }
+
+func TestPlainBreakerHook(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	m := telemetry.New(reg, "checkout")
+	b := breaker.New("payments", breaker.Config{FailureThreshold: 1, OnStateChange: m.OnBreakerStateChange})
+	m.Breaker(b)
+	_ = b.Do(context.Background(), fail)
+	if got := sampleValue(t, reg, "circuit_breaker_state_changes_total", map[string]string{"dependency": "payments", "to_state": "open"}); got != 1 {
+		t.Errorf("to_state=open = %v, want 1", got)
+	}
+	if got := gauge(t, reg, "circuit_breaker_state", "payments"); got != 1 {
+		t.Errorf("circuit_breaker_state = %v, want 1", got)
+	}
+}
