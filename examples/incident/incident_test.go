@@ -57,6 +57,10 @@ func TestReplayShort(t *testing.T) {
 	if rt.phases[1].degraded == 0 {
 		t.Errorf("runtime page served no fallback while recommendations was degraded")
 	}
+	// Retried quotes carry one key per call: pricing never quotes twice.
+	if rt.keyed == 0 || rt.duplicated != 0 {
+		t.Errorf("runtime page: %d idempotency keys, %d quoted twice; want keys and no duplicates", rt.keyed, rt.duplicated)
+	}
 	// Recommendations is not critical: its open breaker degrades readiness
 	// but never fails it.
 	if ready := rt.phases[1].readyz; ready["degraded"] == 0 || ready["fail"] != 0 {

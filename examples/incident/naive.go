@@ -34,7 +34,7 @@ func newNaivePage(cfg Config) func(*backends, clock, *recorder) page {
 func (p *naivePage) Close() { p.tr.CloseIdleConnections() }
 
 // call takes a slot from the shared pool, waiting as long as it takes.
-func (p *naivePage) call(url string) error {
+func (p *naivePage) call(method, url, body string) error {
 	select {
 	case p.pool <- struct{}{}:
 	default:
@@ -42,21 +42,24 @@ func (p *naivePage) call(url string) error {
 		p.pool <- struct{}{}
 	}
 	defer func() { <-p.pool }()
-	return fetch(context.Background(), p.client, url)
+	return send(context.Background(), p.client, method, url, body)
 }
 
 func (p *naivePage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if err := p.call(p.be.inventory[0] + "/stock/42"); err != nil {
+	if err := p.call(http.MethodGet, p.be.inventory[0]+"/stock/42", ""); err != nil {
 		http.Error(w, "inventory: "+err.Error(), http.StatusBadGateway)
 		return
 	}
-	if err := p.call(p.be.pricing + "/price/42"); err != nil {
+	if err := p.call(http.MethodPost, p.be.pricing+"/quote", quoteBody); err != nil {
 		http.Error(w, "pricing: "+err.Error(), http.StatusBadGateway)
 		return
 	}
-	if err := p.call(p.be.recommendations + "/for/42"); err != nil {
+	if err := p.call(http.MethodGet, p.be.recommendations+"/for/42", ""); err != nil {
 		http.Error(w, "recommendations: "+err.Error(), http.StatusBadGateway)
 		return
 	}
 	w.Write([]byte("<html>product 42</html>\n"))
 }
+
+// quoteBody is the price quote both pages ask pricing to create.
+const quoteBody = `{"product":42,"currency":"EUR"}`

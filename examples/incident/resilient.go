@@ -29,6 +29,7 @@ const (
 	recsBudget      = 200 * time.Millisecond
 	callMargin      = 20 * time.Millisecond // kept back to render the page
 	minCall         = 5 * time.Millisecond  // below this a call is not worth starting
+	pricingAttempt  = 60 * time.Millisecond // a quote normally takes 3 ms: retry one this late
 )
 
 // dependency is one backend behind its own policies.
@@ -85,12 +86,13 @@ func newRuntimePage(cfg Config) func(*backends, clock, *recorder) page {
 			}
 			return m.NewBreaker(name, cfg)
 		}
-		newClient := func(name string, attempts int) *http.Client {
+		newClient := func(name string, attempts int, attemptTimeout time.Duration) *http.Client {
 			pol := m.Retry(name, retry.Policy{
-				MaxAttempts: attempts,
-				BaseDelay:   5 * time.Millisecond,
-				MaxDelay:    50 * time.Millisecond,
-				Budget:      retry.NewBudget(10, 0.1),
+				MaxAttempts:    attempts,
+				BaseDelay:      5 * time.Millisecond,
+				MaxDelay:       50 * time.Millisecond,
+				Budget:         retry.NewBudget(10, 0.1),
+				AttemptTimeout: attemptTimeout,
 			})
 			// Each call's deadline is cut from the page's budget; the client
 			// timeout is only a backstop at the whole budget.
@@ -102,8 +104,8 @@ func newRuntimePage(cfg Config) func(*backends, clock, *recorder) page {
 			return b
 		}
 
-		p.inventory = dependency{"inventory", newBreaker("inventory", true), newBulkhead("inventory", 20), newClient("inventory", 3)}
-		p.pricing = dependency{"pricing", newBreaker("pricing", true), newBulkhead("pricing", 20), newClient("pricing", 3)}
+		p.inventory = dependency{"inventory", newBreaker("inventory", true), newBulkhead("inventory", 20), newClient("inventory", 3, 0)}
+		p.pricing = dependency{"pricing", newBreaker("pricing", true), newBulkhead("pricing", 20), newClient("pricing", 3, pricingAttempt)}
 
 		// Recommendations' concurrency follows its latency: AIMD halves the
 		// limit when a call times out or its RTT passes 4x the baseline
@@ -121,7 +123,7 @@ func newRuntimePage(cfg Config) func(*backends, clock, *recorder) page {
 			}))
 		m.Limiter("recommendations", lim)
 		p.recs = dependency{"recommendations", newBreaker("recommendations", false),
-			newBulkhead("recommendations", 0, bulkhead.WithLimiter(lim)), newClient("recommendations", 2)}
+			newBulkhead("recommendations", 0, bulkhead.WithLimiter(lim)), newClient("recommendations", 2, 0)}
 
 		// Readiness: the page cannot serve without inventory and pricing, so
 		// their open breakers take it out of rotation; recommendations'
@@ -185,7 +187,9 @@ func (p *runtimePage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err = p.call(ctx, p.pricing, pricingBudget, func(ctx context.Context) error {
-		return fetch(ctx, p.pricing.client, p.be.pricing+"/price/42")
+		// A POST: the retry transport mints one Idempotency-Key and sends
+		// it on every attempt, so a retry after a lost answer is replayed.
+		return send(ctx, p.pricing.client, http.MethodPost, p.be.pricing+"/quote", quoteBody)
 	})
 	if err != nil {
 		http.Error(w, "pricing: "+err.Error(), http.StatusServiceUnavailable)

@@ -1,18 +1,22 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/resilvet/resilvet/runtime/health"
+	"github.com/resilvet/resilvet/runtime/idempotency"
 )
 
 // Config sets the shape of the replay. Durations are wall-clock.
@@ -71,6 +75,41 @@ type backends struct {
 	pricing         string
 	servers         []*http.Server
 	wg              sync.WaitGroup
+	quotes          quoteBook
+}
+
+// quoteBook counts how often pricing ran its quote handler per
+// Idempotency-Key, to show retried POSTs never create a quote twice.
+type quoteBook struct {
+	mu       sync.Mutex
+	runs     int            // handler executions
+	perKey   map[string]int // executions per key
+	replayed int            // responses the middleware replayed from its store
+}
+
+func (q *quoteBook) ran(key string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.runs++
+	if key != "" {
+		if q.perKey == nil {
+			q.perKey = map[string]int{}
+		}
+		q.perKey[key]++
+	}
+}
+
+// summary reports executions, keyed requests, keys executed more than once
+// and replays.
+func (q *quoteBook) summary() (runs, keyed, duplicated, replayed int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, n := range q.perKey {
+		if n > 1 {
+			duplicated++
+		}
+	}
+	return q.runs, len(q.perKey), duplicated, q.replayed
 }
 
 // Tail behaviour of the healthy dependencies, so hedging and retrying have
@@ -79,6 +118,8 @@ const (
 	inventoryTailRate    = 0.02                   // a replica hiccups on 2% of calls...
 	inventoryTailLatency = 250 * time.Millisecond // ...for this long
 	pricingErrorRate     = 0.01                   // pricing answers 503 on 1% of calls
+	pricingSlowAckRate   = 0.02                   // pricing commits a quote, then its answer is late on 2%...
+	pricingSlowAck       = 120 * time.Millisecond // ...by this much
 )
 
 func startBackends(cfg Config, clk clock) (*backends, error) {
@@ -96,6 +137,8 @@ func startBackends(cfg Config, clk clock) (*backends, error) {
 		}
 		return 3 * time.Millisecond, http.StatusOK
 	}
+	// Pricing creates a quote per POST /quote, deduplicated by
+	// Idempotency-Key; see servePricing.
 	pricing := func(*http.Request) (time.Duration, int) {
 		if rand.Float64() < pricingErrorRate {
 			return time.Millisecond, http.StatusServiceUnavailable
@@ -112,7 +155,7 @@ func startBackends(cfg Config, clk clock) (*backends, error) {
 			return nil, err
 		}
 	}
-	if b.pricing, err = b.serve("pricing", pricing); err != nil {
+	if b.pricing, err = b.servePricing(pricing); err != nil {
 		b.close()
 		return nil, err
 	}
@@ -121,26 +164,94 @@ func startBackends(cfg Config, clk clock) (*backends, error) {
 
 // serve starts one dependency on 127.0.0.1 and returns its base URL.
 func (b *backends) serve(name string, behave func(*http.Request) (time.Duration, int)) (string, error) {
+	return b.listen(handler(name, behave, nil))
+}
+
+// handler answers after the latency behave picks, with its status; on
+// success it calls commit first (the write the request stands for).
+func handler(name string, behave func(*http.Request) (time.Duration, int), commit func(*http.Request)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d, code := behave(r)
+		if !sleep(r.Context(), d) {
+			return // the caller hung up
+		}
+		if code == http.StatusOK && commit != nil {
+			commit(r)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		_ = json.NewEncoder(w).Encode(map[string]string{"service": name, "path": r.URL.Path})
+	})
+}
+
+// sleep waits d or until ctx is done, reporting whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// servePricing starts pricing: POST /quote creates a quote, behind the
+// runtime's idempotency middleware. On a few calls the quote is committed
+// but the answer comes back late (a slow network, a GC pause), so a client
+// with a per-attempt timeout retries a request that already took effect:
+// the middleware must replay the stored answer instead of quoting twice.
+func (b *backends) servePricing(behave func(*http.Request) (time.Duration, int)) (string, error) {
+	quote := handler("pricing", behave, func(r *http.Request) { b.quotes.ran(r.Header.Get(idempotency.Header)) })
+	dedup := idempotency.Middleware(idempotency.NewMemoryStore())(quote)
+	return b.listen(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		buf := &bufferedResponse{header: http.Header{}}
+		dedup.ServeHTTP(buf, r)
+		if buf.header.Get(idempotency.ReplayedHeader) != "" {
+			b.quotes.mu.Lock()
+			b.quotes.replayed++
+			b.quotes.mu.Unlock()
+		}
+		if rand.Float64() < pricingSlowAckRate && !sleep(r.Context(), pricingSlowAck) {
+			return
+		}
+		buf.writeTo(w)
+	}))
+}
+
+// bufferedResponse holds a handler's response so it can be sent late.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+func (b *bufferedResponse) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
+	}
+}
+
+func (b *bufferedResponse) writeTo(w http.ResponseWriter) {
+	maps.Copy(w.Header(), b.header)
+	w.WriteHeader(max(b.status, http.StatusOK))
+	_, _ = w.Write(b.body.Bytes())
+}
+
+// listen serves h on a new 127.0.0.1 port and returns its base URL.
+func (b *backends) listen(h http.Handler) (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
 	}
-	srv := &http.Server{
-		ReadHeaderTimeout: 5 * time.Second,
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			d, code := behave(r)
-			t := time.NewTimer(d)
-			defer t.Stop()
-			select {
-			case <-t.C:
-			case <-r.Context().Done(): // the caller hung up
-				return
-			}
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(code)
-			_ = json.NewEncoder(w).Encode(map[string]string{"service": name, "path": r.URL.Path})
-		}),
-	}
+	srv := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: h}
 	b.servers = append(b.servers, srv)
 	b.wg.Add(1)
 	go func() {
@@ -165,9 +276,21 @@ type page interface {
 
 // fetch GETs url with client and reads the body. Any non-2xx is an error.
 func fetch(ctx context.Context, client *http.Client, url string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	return send(ctx, client, http.MethodGet, url, "")
+}
+
+// send makes a request (with body, if not empty) and reads the answer.
+func send(ctx context.Context, client *http.Client, method, url, body string) error {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
 		return err
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -258,6 +381,7 @@ func run(ctx context.Context, name string, cfg Config, newPage func(*backends, c
 	if s, ok := pg.(interface{ metricsLine() string }); ok {
 		res.note = s.metricsLine()
 	}
+	res.quotes, res.keyed, res.duplicated, res.replayed = be.quotes.summary()
 	for _, ph := range cfg.phases() {
 		res.phases = append(res.phases, rec.window(ph.from, ph.to))
 	}

@@ -127,10 +127,12 @@ func (r *recorder) timeline(total, bucket time.Duration) []point {
 
 // result is one run, ready to print and chart.
 type result struct {
-	name   string
-	note   string    // what the run's own metrics said
-	phases []summary // one per phase
-	points []point
+	name string
+	note string // what the run's own metrics said
+	// pricing's quote book: handler runs, distinct keys, keys run twice, replays
+	quotes, keyed, duplicated, replayed int
+	phases                              []summary // one per phase
+	points                              []point
 }
 
 func (r result) total5xx() int {
@@ -157,6 +159,12 @@ func printTable(w io.Writer, phases []phase, runs []result) {
 		fmt.Fprintf(w, "%s: %d 5xx in total\n", run.name, run.total5xx())
 		if run.note != "" {
 			fmt.Fprintf(w, "  %s\n", run.note)
+		}
+		if run.keyed > 0 {
+			fmt.Fprintf(w, "  pricing quotes: %d created for %d idempotency keys, %d keys quoted twice, %d retried POSTs answered from the idempotency store\n",
+				run.quotes, run.keyed, run.duplicated, run.replayed)
+		} else {
+			fmt.Fprintf(w, "  pricing quotes: %d created, no idempotency keys, no retries\n", run.quotes)
 		}
 		var ready []string
 		for i, s := range run.phases {
