@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/resilvet/resilvet/runtime/adaptive"
 	"github.com/resilvet/resilvet/runtime/breaker"
@@ -457,5 +458,34 @@ func TestPlainBreakerHook(t *testing.T) {
 	}
 	if got := gauge(t, reg, "circuit_breaker_state", "payments"); got != 1 {
 		t.Errorf("circuit_breaker_state = %v, want 1", got)
+	}
+}
+
+// TestExposition writes the text exposition of every metric, wired as in
+// wireAll, to the file named by RESILVET_EXPOSITION, so that
+// tools/promtool/promtool.sh can lint it with `promtool check metrics`.
+func TestExposition(t *testing.T) {
+	path := os.Getenv("RESILVET_EXPOSITION")
+	if path == "" {
+		t.Skip("set RESILVET_EXPOSITION to a file name to write the exposition")
+	}
+	reg := prometheus.NewPedanticRegistry()
+	wireAll(t, reg)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := expfmt.NewEncoder(f, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, mf := range mfs {
+		if err := enc.Encode(mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,12 +1,17 @@
 #!/bin/sh
 # Builds promtool from the version pinned in this nested module and proves the
-# repository's alert rules with it: `promtool check rules` and `promtool test rules`.
+# repository's alert rules with it (`promtool check rules`, `promtool test
+# rules`), and lints the metrics runtime/telemetry exports (`promtool check
+# metrics` on a scrape written by its TestExposition).
 #
-# Usage: tools/promtool/promtool.sh [build|check|test|all]   (default: all)
+# Usage: tools/promtool/promtool.sh [build|check|test|metrics|all]   (default: all)
 #
 # The binary lands in bin/promtool at the repository root (override with
 # PROMTOOL_BIN). The build is skipped when that binary was built from the
 # pinned prometheus version, so CI can cache bin/ between runs.
+#
+# set -e does not apply inside functions called from && lists: the functions
+# below return on failure explicitly.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,17 +36,27 @@ build() {
 	echo "promtool: building prometheus $want cmd/promtool -> $bin"
 	mkdir -p "$(dirname "$bin")"
 	start=$(date +%s)
-	(cd "$here" && CGO_ENABLED=0 go build -trimpath -o "$bin" github.com/prometheus/prometheus/cmd/promtool)
+	(cd "$here" && CGO_ENABLED=0 go build -trimpath -o "$bin" github.com/prometheus/prometheus/cmd/promtool) || return 1
 	echo "promtool: built in $(($(date +%s) - start))s"
+}
+
+metrics() {
+	expo=$(mktemp)
+	trap 'rm -f "$expo"' EXIT
+	(cd "$root" && RESILVET_EXPOSITION="$expo" go test -count=1 -run '^TestExposition$' ./runtime/telemetry >/dev/null) || return 1
+	echo "Checking metrics exported by runtime/telemetry ($(grep -c '^[a-z]' "$expo") series)"
+	"$bin" check metrics <"$expo" || return 1
+	echo "  SUCCESS"
 }
 
 case "${1:-all}" in
 build) build ;;
 check) build && "$bin" check rules "$rules" ;;
 test) build && "$bin" test rules "$tests" ;;
-all) build && "$bin" check rules "$rules" && "$bin" test rules "$tests" ;;
+metrics) build && metrics ;;
+all) build && "$bin" check rules "$rules" && "$bin" test rules "$tests" && metrics ;;
 *)
-	echo "usage: $0 [build|check|test|all]" >&2
+	echo "usage: $0 [build|check|test|metrics|all]" >&2
 	exit 2
 	;;
 esac
