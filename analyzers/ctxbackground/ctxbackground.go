@@ -134,7 +134,7 @@ func (c *checker) check(f *ast.File, cc inspector.Cursor) {
 	}
 
 	// The name must still mean the caller's context where the call is.
-	if lookup(c.pass.Pkg, scope.param.Name(), call.Pos()) != scope.param {
+	if match.Lookup(c.pass.Pkg, scope.param.Name(), call.Pos()) != scope.param {
 		return
 	}
 	if c.isReassigned(scope) {
@@ -547,21 +547,11 @@ func (c *checker) withoutCancel(f *ast.File, call *ast.CallExpr) (string, bool) 
 			return id.Name + ".WithoutCancel", true
 		}
 	case *ast.Ident: // dot import
-		if obj, ok := lookup(c.pass.Pkg, "WithoutCancel", call.Pos()).(*types.Func); ok && match.IsFunc(obj, "context", "WithoutCancel") {
+		if obj, ok := match.Lookup(c.pass.Pkg, "WithoutCancel", call.Pos()).(*types.Func); ok && match.IsFunc(obj, "context", "WithoutCancel") {
 			return "WithoutCancel", true
 		}
 	}
 	return "", false
-}
-
-// lookup resolves name at pos in pkg's scopes.
-func lookup(pkg *types.Package, name string, pos token.Pos) types.Object {
-	s := pkg.Scope().Innermost(pos)
-	if s == nil {
-		return nil
-	}
-	_, obj := s.LookupParent(name, pos)
-	return obj
 }
 
 // waitsForDone reports whether statement s blocks until a context is done
