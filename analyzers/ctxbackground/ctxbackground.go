@@ -172,7 +172,7 @@ func (c *checker) check(f *ast.File, cc inspector.Cursor) {
 			if escapes(info, c.pass.Pkg, use) {
 				return // kept in a struct or returned: a lifetime of its own
 			}
-			if use.ParentEdgeKind() == edge.CallExpr_Args {
+			if use.ParentEdgeKind() == edge.CallExpr_Args && !derives(info, use.Parent(), v) {
 				calls++
 				if c.quietConsumer(use.Parent()) {
 					quietCalls++
@@ -482,6 +482,21 @@ func escapes(info *types.Info, pkg *types.Package, cur inspector.Cursor) bool {
 		}
 	}
 	return false
+}
+
+// derives reports whether the call at cc only derives a new value of v
+// ("v = propagator.Extract(v, carrier)"): its consumers are judged instead.
+func derives(info *types.Info, cc inspector.Cursor, v *types.Var) bool {
+	kind, idx := cc.ParentEdge()
+	if kind != edge.AssignStmt_Rhs {
+		return false
+	}
+	as := cc.Parent().Node().(*ast.AssignStmt)
+	if len(as.Lhs) != len(as.Rhs) {
+		idx = 0
+	}
+	id, ok := ast.Unparen(as.Lhs[idx]).(*ast.Ident)
+	return ok && info.ObjectOf(id) == v
 }
 
 // outOfParens steps from cur out of enclosing parentheses and &.

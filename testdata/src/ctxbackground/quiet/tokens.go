@@ -73,3 +73,34 @@ func queueDial(ctx context.Context, queue chan<- *dialRequest) error {
 		return ctx.Err()
 	}
 }
+
+type Propagator interface {
+	Extract(ctx context.Context, carrier map[string]string) context.Context
+}
+
+type Message struct {
+	Header map[string]string
+	Body   []byte
+}
+
+type Consumer struct {
+	prop    Propagator
+	process func(ctx context.Context, body []byte)
+}
+
+// Consume starts a fresh trace per message from the message's own headers;
+// the consumer reports nothing back, so cancellation is not in play.
+func (c *Consumer) Consume(ctx context.Context, msgs <-chan Message) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case m := <-msgs:
+			traceCtx := context.Background()
+			if m.Header != nil {
+				traceCtx = c.prop.Extract(traceCtx, m.Header)
+			}
+			c.process(traceCtx, m.Body)
+		}
+	}
+}
