@@ -2,36 +2,40 @@
 package lazy
 
 import (
-	"net/http"
 	"sync"
 	"time"
 )
 
+// Client stands in for an expensive client (connections, TLS state).
+type Client struct {
+	Timeout time.Duration
+}
+
 type Factory struct {
 	mu      sync.RWMutex
-	client  *http.Client
+	client  *Client
 	built   int
 	timeout time.Duration
 }
 
 // Client builds the client after an upgrade without looking again: two
 // callers build two clients and the first is thrown away.
-func (f *Factory) Client() *http.Client {
+func (f *Factory) Client() *Client {
 	f.mu.RLock()
 	c := f.client
 	f.mu.RUnlock()
 	if c != nil {
 		return c
 	}
-	f.mu.Lock() // want `f.client was read under RLock at line 21 and written after Lock without re-checking`
+	f.mu.Lock() // want `f.client was read under RLock at line 25 and written after Lock without re-checking`
 	defer f.mu.Unlock()
-	f.client = &http.Client{Timeout: f.timeout}
+	f.client = &Client{Timeout: f.timeout}
 	f.built++
 	return f.client
 }
 
 // ClientChecked is the double-checked form.
-func (f *Factory) ClientChecked() *http.Client {
+func (f *Factory) ClientChecked() *Client {
 	f.mu.RLock()
 	c := f.client
 	f.mu.RUnlock()
@@ -41,18 +45,18 @@ func (f *Factory) ClientChecked() *http.Client {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.client == nil {
-		f.client = &http.Client{Timeout: f.timeout}
+		f.client = &Client{Timeout: f.timeout}
 		f.built++
 	}
 	return f.client
 }
 
 // ClientOneLock takes the write lock for check and build.
-func (f *Factory) ClientOneLock() *http.Client {
+func (f *Factory) ClientOneLock() *Client {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.client == nil {
-		f.client = &http.Client{Timeout: f.timeout}
+		f.client = &Client{Timeout: f.timeout}
 	}
 	return f.client
 }
@@ -60,10 +64,10 @@ func (f *Factory) ClientOneLock() *http.Client {
 // Builder keeps its client behind a helper that re-checks under the lock.
 type Builder struct {
 	mu     sync.RWMutex
-	client *http.Client
+	client *Client
 }
 
-func (b *Builder) Client() *http.Client {
+func (b *Builder) Client() *Client {
 	b.mu.RLock()
 	if c := b.client; c != nil {
 		b.mu.RUnlock()
@@ -75,9 +79,9 @@ func (b *Builder) Client() *http.Client {
 	return b.ensureLocked()
 }
 
-func (b *Builder) ensureLocked() *http.Client {
+func (b *Builder) ensureLocked() *Client {
 	if b.client == nil {
-		b.client = &http.Client{}
+		b.client = &Client{}
 	}
 	return b.client
 }
@@ -93,7 +97,7 @@ func Setting(key string) string {
 	cfg := config
 	configMu.RUnlock()
 	if cfg == nil {
-		configMu.Lock() // want `config was read under RLock at line 93 and written after Lock without re-checking`
+		configMu.Lock() // want `config was read under RLock at line 97 and written after Lock without re-checking`
 		config = map[string]string{"mode": "default"}
 		cfg = config
 		configMu.Unlock()
