@@ -120,6 +120,9 @@ func nameOf(v ssa.Value) string {
 	case *ssa.Parameter, *ssa.FreeVar, *ssa.Global:
 		return x.Name()
 	case *ssa.Alloc:
+		if x.Comment == "complit" || x.Comment == "varargs" {
+			return ""
+		}
 		return x.Comment
 	case *ssa.FieldAddr:
 		return join(nameOf(x.X), fieldName(x.X.Type(), x.Field))

@@ -29,15 +29,33 @@ func lockOp(call *ssa.CallCommon) (opKind, ssa.Value, bool) {
 	if !match.IsMethod(obj, "sync", "RWMutex") {
 		return 0, nil, false
 	}
-	switch obj.Name() {
+	return opOf(obj.Name(), call.Args[0])
+}
+
+// mutexOp recognises sync.Mutex's Lock and Unlock: a plain mutex held
+// around a whole read-then-write serialises it.
+func mutexOp(call *ssa.CallCommon) (opKind, ssa.Value, bool) {
+	callee := call.StaticCallee()
+	if callee == nil || len(call.Args) != 1 {
+		return 0, nil, false
+	}
+	obj, _ := callee.Object().(*types.Func)
+	if !match.IsMethod(obj, "sync", "Mutex", "Lock", "Unlock") {
+		return 0, nil, false
+	}
+	return opOf(obj.Name(), call.Args[0])
+}
+
+func opOf(name string, mu ssa.Value) (opKind, ssa.Value, bool) {
+	switch name {
 	case "RLock":
-		return opRLock, call.Args[0], true
+		return opRLock, mu, true
 	case "RUnlock":
-		return opRUnlock, call.Args[0], true
+		return opRUnlock, mu, true
 	case "Lock":
-		return opLock, call.Args[0], true
+		return opLock, mu, true
 	case "Unlock":
-		return opUnlock, call.Args[0], true
+		return opUnlock, mu, true
 	}
 	return 0, nil, false
 }
@@ -46,22 +64,24 @@ func lockOp(call *ssa.CallCommon) (opKind, ssa.Value, bool) {
 type mstate struct {
 	r        bool      // read lock held
 	rPos     token.Pos // the RLock
-	u        bool      // read lock released after being held: the upgrade gap
+	u        bool      // on every path, the read lock was released after being held: the upgrade gap
 	w        bool      // write lock held
 	upgraded bool      // the write lock was taken in the gap
 	lockPos  token.Pos
 	recheck  uint64 // states read to decide since Lock (bit per state index)
+	wMust    bool   // write lock held on every path
 }
 
 func (m *mstate) join(o mstate) bool {
 	before := *m
 	m.r = m.r || o.r
 	m.rPos = minPos(m.rPos, o.rPos)
-	m.u = m.u || o.u
+	m.u = m.u && o.u // must: an unrelated earlier read section on one path is no upgrade
 	m.w = m.w || o.w
 	m.upgraded = m.upgraded || o.upgraded
 	m.lockPos = minPos(m.lockPos, o.lockPos)
 	m.recheck |= o.recheck
+	m.wMust = m.wMust && o.wMust
 	return *m != before
 }
 
@@ -80,6 +100,7 @@ type source struct {
 	state   addr
 	name    string
 	readPos token.Pos
+	outer   uint64 // other mutexes whose write lock is held around the read
 }
 
 // write is a write to state under the write lock with no re-check since Lock.
@@ -92,6 +113,10 @@ type write struct {
 	lockPos  token.Pos
 	upgraded bool
 	helper   *lockedWrite // set when a called helper takes the lock itself
+	outer    uint64
+	// idempotent writes (delete, clear) are harmless on a stale "present":
+	// only a key computed from the stale value makes them wrong.
+	idempotent bool
 }
 
 type deadlock struct {
@@ -114,7 +139,7 @@ type fnState struct {
 	deadlocks []deadlock
 	returns   []returnPoint
 
-	closures map[ssa.Value]*closure
+	closures map[closureKey]*closure
 	pd       *postdom
 }
 
@@ -160,7 +185,7 @@ func (c *checker) analyze(fn *ssa.Function) *funcResult {
 	}
 	res := &funcResult{}
 	c.funcs[fn] = res // recursion: callers in a cycle see an empty summary
-	f := &fnState{c: c, fn: fn, closures: map[ssa.Value]*closure{}}
+	f := &fnState{c: c, fn: fn, closures: map[closureKey]*closure{}}
 	if !f.prepare() {
 		return res
 	}
@@ -181,6 +206,10 @@ func (f *fnState) prepare() bool {
 				if _, m, ok := lockOp(in.Common()); ok {
 					f.mutex(addrOf(m), nameOf(m))
 					interesting = true
+					continue
+				}
+				if _, m, ok := mutexOp(in.Common()); ok {
+					f.mutex(addrOf(m), nameOf(m))
 					continue
 				}
 				callee := in.Common().StaticCallee()
@@ -235,10 +264,14 @@ func (f *fnState) solve() {
 		}
 		for _, s := range b.Succs {
 			changed := !reached[s.Index]
-			reached[s.Index] = true
-			for i := range st {
-				if in[s.Index][i].join(st[i]) {
-					changed = true
+			if changed {
+				reached[s.Index] = true
+				copy(in[s.Index], st)
+			} else {
+				for i := range st {
+					if in[s.Index][i].join(st[i]) {
+						changed = true
+					}
 				}
 			}
 			if changed && !queued[s.Index] {
@@ -269,9 +302,17 @@ func (f *fnState) step(instr ssa.Instruction, st []mstate, collect bool) {
 			f.lockStep(k, f.mutex(addrOf(m), nameOf(m)), call.Pos(), st, collect)
 			return
 		}
+		if k, m, ok := mutexOp(call); ok {
+			f.lockStep(k, f.mutex(addrOf(m), nameOf(m)), call.Pos(), st, collect)
+			return
+		}
 		if b, ok := call.Value.(*ssa.Builtin); ok {
 			if (b.Name() == "delete" || b.Name() == "clear") && len(call.Args) > 0 {
+				n := len(f.writes)
 				f.writeStep(in, addrOf(call.Args[0]), call.Args[1:], st, collect)
+				for k := n; k < len(f.writes); k++ {
+					f.writes[k].idempotent = true
+				}
 			}
 			return
 		}
@@ -291,7 +332,7 @@ func (f *fnState) step(instr ssa.Instruction, st []mstate, collect bool) {
 				continue
 			}
 			if st[i].r && collect {
-				f.sources = append(f.sources, source{v: in, mu: i, state: s, name: stateName(in.X, s), readPos: in.Pos()})
+				f.sources = append(f.sources, source{v: in, mu: i, state: s, name: stateName(in.X, s), readPos: in.Pos(), outer: outer(st, i)})
 			}
 			if st[i].w && f.decides(in) {
 				st[i].recheck |= f.stateBit(s)
@@ -331,9 +372,9 @@ func (f *fnState) lockStep(k opKind, i int, pos token.Pos, st []mstate, collect 
 			f.deadlocks = append(f.deadlocks, deadlock{mu: i, lock: pos, rl: m.rPos, muDisplay: f.muNames[i]})
 		}
 		m.upgraded = m.u
-		m.w, m.lockPos, m.u, m.recheck = true, pos, false, 0
+		m.w, m.wMust, m.lockPos, m.u, m.recheck = true, true, pos, false, 0
 	case opUnlock:
-		m.w, m.upgraded, m.lockPos, m.recheck = false, false, token.NoPos, 0
+		m.w, m.wMust, m.upgraded, m.lockPos, m.recheck = false, false, false, token.NoPos, 0
 	}
 }
 
@@ -350,7 +391,7 @@ func (f *fnState) writeStep(instr ssa.Instruction, a addr, vals []ssa.Value, st 
 			continue
 		}
 		f.writes = append(f.writes, write{instr: instr, vals: vals, mu: i, state: s,
-			lockPos: st[i].lockPos, upgraded: st[i].upgraded})
+			lockPos: st[i].lockPos, upgraded: st[i].upgraded, outer: outer(st, i)})
 	}
 }
 
@@ -372,7 +413,7 @@ func (f *fnState) helperStep(in *ssa.Call, callee *ssa.Function, st []mstate, co
 		st[i].u = true
 		if collect {
 			f.sources = append(f.sources, source{v: in, mu: i, state: state,
-				name: join(nameOf(argOf(call, s.state)), s.field[1:]), readPos: s.readPos})
+				name: join(nameOf(argOf(call, s.state)), s.field[1:]), readPos: s.readPos, outer: outer(st, i)})
 		}
 	}
 	if collect {
@@ -384,9 +425,9 @@ func (f *fnState) helperStep(in *ssa.Call, callee *ssa.Function, st []mstate, co
 				continue
 			}
 			i := f.mutex(mu, "")
-			if st[i].u && !st[i].r && !st[i].w {
-				f.writes = append(f.writes, write{instr: in, vals: call.Args, mu: i, state: state,
-					lockPos: in.Pos(), upgraded: true, helper: w})
+			if st[i].u && !st[i].r && !st[i].w && !w.idempotent {
+				f.writes = append(f.writes, write{instr: in, mu: i, state: state,
+					lockPos: in.Pos(), upgraded: true, helper: w, outer: outer(st, i)})
 			}
 		}
 	}
@@ -416,6 +457,18 @@ func (f *fnState) helperStep(in *ssa.Call, callee *ssa.Function, st []mstate, co
 	}
 }
 
+// outer returns the mutexes other than i whose write lock is held on every
+// path here.
+func outer(st []mstate, i int) uint64 {
+	var m uint64
+	for j := range st {
+		if j != i && st[j].wMust {
+			m |= bitOf(j)
+		}
+	}
+	return m
+}
+
 func argOf(call *ssa.CallCommon, r rel) ssa.Value {
 	if r.global != nil {
 		return nil
@@ -426,6 +479,6 @@ func argOf(call *ssa.CallCommon, r rel) ssa.Value {
 // decides reports whether the loaded value v feeds a branch or a result:
 // the code looks at it, so reading it after Lock is a re-check.
 func (f *fnState) decides(v ssa.Value) bool {
-	cl := f.closure(v)
+	cl := f.closure(v, false)
 	return len(cl.ifs) > 0 || cl.returned
 }

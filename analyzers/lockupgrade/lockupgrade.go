@@ -167,8 +167,9 @@ type staleResult struct {
 // lockedWrite: the function takes mutex's write lock and writes state
 // without reading it again first (the "create" half of a helper split).
 type lockedWrite struct {
-	mu, state rel
-	lockPos   token.Pos
+	mu, state  rel
+	lockPos    token.Pos
+	idempotent bool // only deletes
 }
 
 type funcResult struct {

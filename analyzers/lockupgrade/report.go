@@ -27,7 +27,8 @@ func (f *fnState) findings() {
 			continue
 		}
 		for _, s := range f.sources {
-			if s.mu != w.mu || s.state != w.state || !f.dependsOn(w, s.v) {
+			// Another lock held around both read and write serialises them.
+			if s.mu != w.mu || s.state != w.state || s.outer&w.outer != 0 || !f.dependsOn(w, s.v) {
 				continue
 			}
 			at, where := w.lockPos, ""
@@ -57,7 +58,7 @@ func (f *fnState) summarise(res *funcResult) {
 			if s.mu != rp.mu {
 				continue
 			}
-			cl := f.closure(s.v)
+			cl := f.closure(s.v, true)
 			tainted := false
 			for _, v := range rp.ret.Results {
 				tainted = tainted || cl.vals[v]
@@ -89,11 +90,14 @@ func (f *fnState) summarise(res *funcResult) {
 			continue
 		}
 		dup := false
-		for _, x := range res.writes {
-			dup = dup || (x.mu == mu && x.state == st)
+		for k := range res.writes {
+			if x := &res.writes[k]; x.mu == mu && x.state == st {
+				dup = true
+				x.idempotent = x.idempotent && w.idempotent
+			}
 		}
 		if !dup {
-			res.writes = append(res.writes, lockedWrite{mu: mu, state: st, lockPos: w.lockPos})
+			res.writes = append(res.writes, lockedWrite{mu: mu, state: st, lockPos: w.lockPos, idempotent: w.idempotent})
 		}
 	}
 }
@@ -115,7 +119,7 @@ func (c *checker) access(fn *ssa.Function) *accessSummary {
 	}
 	acc := &accessSummary{}
 	c.accesses[fn] = acc
-	f := &fnState{c: c, fn: fn, closures: map[ssa.Value]*closure{}}
+	f := &fnState{c: c, fn: fn, closures: map[closureKey]*closure{}}
 	addRel := func(list *[]rel, a addr) {
 		if r, ok := toRel(fn, a); ok {
 			for _, x := range *list {

@@ -8,6 +8,11 @@ import (
 // values derived from it (through operators, phis, extracts of multiple
 // results, calls, and locals kept in memory), the blocks whose branch
 // condition it feeds, and whether it reaches a return.
+//
+// A decision closure passes through a call only when the value is the
+// receiver or the callee is a builtin: the error of dial(ctx) says nothing
+// about the ctx read under the lock. Neither kind follows fields of a
+// pointer read from the state: that object has its own synchronisation.
 type closure struct {
 	vals     map[ssa.Value]bool
 	ifs      []*ssa.BasicBlock
@@ -16,12 +21,13 @@ type closure struct {
 
 const maxClosure = 2000
 
-func (f *fnState) closure(seed ssa.Value) *closure {
-	if cl, ok := f.closures[seed]; ok {
+func (f *fnState) closure(seed ssa.Value, decision bool) *closure {
+	key := closureKey{seed, decision}
+	if cl, ok := f.closures[key]; ok {
 		return cl
 	}
 	cl := &closure{vals: map[ssa.Value]bool{seed: true}}
-	f.closures[seed] = cl
+	f.closures[key] = cl
 	work := []ssa.Value{seed}
 	add := func(v ssa.Value) {
 		if !cl.vals[v] && len(cl.vals) < maxClosure {
@@ -50,19 +56,39 @@ func (f *fnState) closure(seed ssa.Value) *closure {
 					}
 				}
 			case *ssa.Call:
-				if _, _, ok := lockOp(r.Common()); !ok {
+				if _, _, ok := lockOp(r.Common()); !ok && (!decision || passesDecision(r.Common(), v)) {
 					add(r)
 				}
-			case *ssa.FieldAddr, *ssa.IndexAddr:
-				// Addresses into a stale pointer: loads through them are stale.
-				add(r.(ssa.Value))
-			case *ssa.Alloc:
+			case *ssa.FieldAddr:
+				switch r.X.(type) {
+				case *ssa.Alloc, *ssa.FieldAddr, *ssa.IndexAddr:
+					add(r)
+				}
 			case ssa.Value:
 				add(r)
 			}
 		}
 	}
 	return cl
+}
+
+type closureKey struct {
+	v        ssa.Value
+	decision bool
+}
+
+// passesDecision reports whether a decision on v can flow through call.
+func passesDecision(call *ssa.CallCommon, v ssa.Value) bool {
+	if _, ok := call.Value.(*ssa.Builtin); ok {
+		return true
+	}
+	if call.IsInvoke() {
+		return call.Value == v
+	}
+	if fn := call.StaticCallee(); fn != nil && fn.Signature.Recv() != nil && len(call.Args) > 0 {
+		return call.Args[0] == v
+	}
+	return false
 }
 
 // localOf returns the local variable (or variadic array) that address a
@@ -193,14 +219,15 @@ func (f *fnState) guarded(ifs []*ssa.BasicBlock) map[int]bool {
 // dependsOn reports whether the write w is control dependent on, or writes a
 // value derived from, the source value.
 func (f *fnState) dependsOn(w write, src ssa.Value) bool {
-	cl := f.closure(src)
+	full := f.closure(src, false)
 	for _, v := range w.vals {
-		if cl.vals[v] {
+		if full.vals[v] {
 			return true
 		}
 	}
-	if len(cl.ifs) == 0 {
+	dec := f.closure(src, true)
+	if len(dec.ifs) == 0 || w.idempotent {
 		return false
 	}
-	return f.guarded(cl.ifs)[w.instr.Block().Index]
+	return f.guarded(dec.ifs)[w.instr.Block().Index]
 }

@@ -153,3 +153,25 @@ func (c *Cache) Trim() {
 		delete(c.items, k)
 	}
 }
+
+// Rebuild is a copy-on-write lost update: the new map is built from a
+// stale snapshot, so entries put in the meantime are dropped.
+func (c *Cache) Rebuild(keep func(string) bool) {
+	c.mu.RLock()
+	old := c.items
+	c.mu.RUnlock()
+	next := filtered(old, keep)
+	c.mu.Lock() // want `c.items was read under RLock at line 161 and written after Lock without re-checking`
+	c.items = next
+	c.mu.Unlock()
+}
+
+func filtered(m map[string]*entry, keep func(string) bool) map[string]*entry {
+	out := make(map[string]*entry, len(m))
+	for k, v := range m {
+		if keep(k) {
+			out[k] = v
+		}
+	}
+	return out
+}
