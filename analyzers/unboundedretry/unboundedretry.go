@@ -8,11 +8,13 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"regexp"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/resilvet/resilvet/analyzers/internal/ignore"
+	"github.com/resilvet/resilvet/analyzers/internal/match"
 	"github.com/resilvet/resilvet/analyzers/internal/retryloop"
 )
 
@@ -101,7 +103,7 @@ func checkLoop(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop) {
 	call := l.Calls[0]
 	name := calleeName(pass, call)
 
-	if l.Bound == retryloop.BoundNone {
+	if l.Bound == retryloop.BoundNone && (len(l.Waits) > 0 || remote(pass, l)) {
 		r.Report(analysis.Diagnostic{
 			Pos: l.Stmt.Pos(), End: l.Stmt.Pos() + token.Pos(len("for")),
 			Message: fmt.Sprintf("retry loop has no bound: a failing %s is retried forever; cap the attempts or stop on a deadline or ctx.Done()", name),
@@ -112,6 +114,11 @@ func checkLoop(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop) {
 
 	for _, s := range l.RetriedStatuses {
 		cond, _ := retryloop.Source(pass, s.Cond)
+		if s.Success {
+			r.Reportf(s.Cond, "retry stops only on %s, so permanent errors (%s) are retried too; stop on 4xx other than 408 and 429",
+				cond, codes(s.Permanent))
+			continue
+		}
 		r.Reportf(s.Cond, "retry on %s also retries permanent errors (%s); retry only 408, 429, 502, 503, 504 and timeouts",
 			cond, codes(s.Permanent))
 	}
@@ -145,7 +152,7 @@ func codes(cs []int) string {
 // or a wait that ignores ctx: one finding, at the wait.
 func checkWaits(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop, call *ast.CallExpr, name string) {
 	if len(l.Waits) == 0 {
-		if failover(pass, l, call) {
+		if failover(pass, l, call) || !remote(pass, l) {
 			return
 		}
 		r.Reportf(call, "%s is retried at once with no wait, hammering a failing dependency; back off exponentially with jitter between attempts (retry.Backoff)", name)
@@ -377,4 +384,30 @@ func timeStillUsed(pass *analysis.Pass, f *ast.File, sleep *ast.CallExpr) bool {
 		return !used
 	})
 	return used
+}
+
+// remoteName matches calls that talk to another process.
+var remoteName = regexp.MustCompile(`(?i)^(dial|connect|ping|send|call|invoke|publish|post|put|get|fetch|request|do)`)
+
+// remote reports whether the retry talks to a dependency over the network:
+// it sends HTTP requests or calls something that dials, sends or fetches.
+// Retries of local work (an optimistic-concurrency conflict) need no wait.
+func remote(pass *analysis.Pass, l *retryloop.Loop) bool {
+	if len(l.Requests) > 0 {
+		return true
+	}
+	for _, c := range l.Calls {
+		fn := match.Callee(pass.TypesInfo, c)
+		if fn == nil || fn.Pkg() == nil {
+			continue
+		}
+		switch fn.Pkg().Path() {
+		case "net", "net/http", "database/sql", "net/rpc", "net/smtp":
+			return true
+		}
+		if remoteName.MatchString(fn.Name()) {
+			return true
+		}
+	}
+	return false
 }

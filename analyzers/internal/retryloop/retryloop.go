@@ -128,6 +128,9 @@ type Loop struct {
 type StatusRetry struct {
 	Cond      ast.Expr
 	Permanent []int // permanent statuses the condition retries
+	// Success is set when Cond selects the statuses that end the retry and
+	// every other status, permanent ones included, goes round again.
+	Success bool
 }
 
 // Unclosed is a response whose body is open when the next attempt starts.
@@ -279,7 +282,7 @@ func (m *model) loop(s ast.Stmt, stack []ast.Node) *Loop {
 			l.Counter, _ = m.info().ObjectOf(id).(*types.Var)
 		}
 	}
-	w := &walker{m: m, l: l}
+	w := &walker{m: m, l: l, fbody: fbody}
 	if !w.isRetry() {
 		return nil
 	}
@@ -309,6 +312,10 @@ func (m *model) helper(call *ast.CallExpr, stack []ast.Node) *Loop {
 	if match.IsMethod(fn, retryablehttpPath, "Client", "Do", "Post", "PostForm") {
 		l := &Loop{Helper: call, Client: true, FuncType: ft, Bound: BoundOther, Body: fbody}
 		w := &walker{m: m, l: l}
+		if fn.Name() != "Do" {
+			l.Requests = append(l.Requests, &Request{Send: call, Method: "POST", NoHeaders: true, Retryable: true})
+			return l
+		}
 		if r := w.send(call, fbody); r != nil {
 			r.Retryable = true
 			l.Requests = append(l.Requests, r)
@@ -320,7 +327,7 @@ func (m *model) helper(call *ast.CallExpr, stack []ast.Node) *Loop {
 	}
 	var body *ast.BlockStmt
 	for _, arg := range call.Args {
-		if _, ok := m.info().TypeOf(arg).(*types.Signature); !ok {
+		if t := m.info().TypeOf(arg); t == nil || !isSignature(t) {
 			continue
 		}
 		body = m.funcBody(arg, fbody)
@@ -331,7 +338,7 @@ func (m *model) helper(call *ast.CallExpr, stack []ast.Node) *Loop {
 	}
 	l := &Loop{Helper: call, FuncType: ft, Body: body, Bound: BoundOther}
 	l.Ctx = m.ctxInScope(stack, body)
-	w := &walker{m: m, l: l}
+	w := &walker{m: m, l: l, fbody: fbody}
 	w.requests(fbody)
 	w.keys()
 	return l
@@ -427,4 +434,9 @@ func (m *model) fallible(call *ast.CallExpr) bool {
 func isResponse(t types.Type) bool {
 	p, ok := types.Unalias(t).(*types.Pointer)
 	return ok && match.IsNamed(p.Elem(), "net/http", "Response")
+}
+
+func isSignature(t types.Type) bool {
+	_, ok := t.Underlying().(*types.Signature)
+	return ok
 }

@@ -37,6 +37,7 @@ func (c wctx) with(g guard) wctx {
 type walker struct {
 	m     *model
 	l     *Loop
+	fbody *ast.BlockStmt // the enclosing function's body
 	errs  map[*types.Var]*ast.CallExpr // attempt errors
 	resps map[*types.Var]*respInfo
 	polls bool
@@ -179,7 +180,7 @@ func (w *walker) containsContinue(s ast.Node, c wctx) bool {
 
 func (w *walker) varOf(e ast.Expr) *types.Var {
 	id, ok := ast.Unparen(e).(*ast.Ident)
-	if !ok {
+	if !ok || id.Name == "_" {
 		return nil
 	}
 	v, _ := w.m.info().ObjectOf(id).(*types.Var)
@@ -224,7 +225,7 @@ func (w *walker) isRetry() bool {
 				return
 			}
 			call, ok := ast.Unparen(n.Rhs[0]).(*ast.CallExpr)
-			if !ok || !w.m.fallible(call) || w.isWaitCall(call) {
+			if !ok || !w.m.fallible(call) || w.isWaitCall(call) || isNewRequest(match.Callee(w.m.info(), call)) {
 				return
 			}
 			ev := w.varOf(n.Lhs[len(n.Lhs)-1])
@@ -645,6 +646,15 @@ func (w *walker) waits(fbody *ast.BlockStmt) {
 			if seen[n] {
 				return
 			}
+			defer func() {
+				// a wait's arguments (retry.Backoff(...)) are part of it
+				ast.Inspect(n, func(x ast.Node) bool {
+					if c, ok := x.(*ast.CallExpr); ok {
+						seen[c] = true
+					}
+					return true
+				})
+			}()
 			fn := match.Callee(info, n)
 			switch {
 			case fn == nil:
@@ -680,7 +690,7 @@ func (w *walker) timerWait(s ast.Stmt) *Wait {
 	}
 	u := ast.Unparen(x).(*ast.UnaryExpr)
 	if call, ok := ast.Unparen(u.X).(*ast.CallExpr); ok && len(call.Args) == 1 {
-		return &Wait{Node: call, Dur: call.Args[0], Kind: w.durKind(call.Args[0], nil)}
+		return &Wait{Node: call, Dur: call.Args[0], Kind: w.durKind(call.Args[0], w.fbody)}
 	}
 	// <-timer.C: the duration was given to NewTimer or Reset, recorded there
 	return &Wait{Node: u, Kind: WaitUnknown, CtxAware: true}
@@ -887,23 +897,61 @@ func mentionsVar(info *types.Info, e ast.Node, v *types.Var) bool {
 	return found
 }
 
+type check struct {
+	is   *ast.IfStmt
+	exit bool
+}
+
+// exitStatus records a top-level success check that lets permanent
+// statuses fall through to the next attempt ("if resp.StatusCode == 200
+// { return }" and nothing else ends the loop).
+func (w *walker) exitStatus(earlier []check, is *ast.IfStmt) {
+	info := w.m.info()
+	if !w.retriesAfter(is) {
+		return
+	}
+	top := false
+	for _, s := range w.l.Body.List {
+		if s == is {
+			top = true
+		}
+	}
+	if !top || is.Else != nil {
+		return
+	}
+	var codes []int
+	for _, k := range permanent {
+		if evalStatus(info, is.Cond, k) != tFalse {
+			continue
+		}
+		covered := false
+		for _, prev := range earlier {
+			if prev.exit && evalStatus(info, prev.is.Cond, k) != tFalse {
+				covered = true
+			}
+		}
+		if !covered {
+			codes = append(codes, k)
+		}
+	}
+	if len(codes) > 0 {
+		w.l.RetriedStatuses = append(w.l.RetriedStatuses, &StatusRetry{Cond: statusCompare(info, is.Cond), Permanent: codes, Success: true})
+	}
+}
+
 // permanent are the statuses a retry must not repeat.
 var permanent = []int{400, 401, 403, 404, 409, 422}
 
 // statuses records status conditions whose branch retries permanent errors.
 func (w *walker) statuses() {
 	info := w.m.info()
-	type check struct {
-		is   *ast.IfStmt
-		exit bool
-	}
 	var checks []check
 	hasSwitch := false
 	w.walk(w.l.Body, wctx{}, func(n ast.Node, c wctx) {
 		switch n := n.(type) {
 		case *ast.IfStmt:
 			if mentionsStatus(info, n.Cond) {
-				checks = append(checks, check{n, w.containsExit(n.Body, c)})
+				checks = append(checks, check{n, w.exitsOnOutcome(n.Body)})
 			}
 		case *ast.SwitchStmt:
 			if n.Tag != nil && mentionsStatus(info, n.Tag) {
@@ -915,7 +963,11 @@ func (w *walker) statuses() {
 		return
 	}
 	for i, ck := range checks {
-		if ck.exit || !w.retriesAfter(ck.is) {
+		if ck.exit {
+			w.exitStatus(checks[:i], ck.is)
+			continue
+		}
+		if !w.retriesAfter(ck.is) {
 			continue
 		}
 		var codes []int
@@ -1160,6 +1212,8 @@ func (w *walker) handled(rv *types.Var, from, to token.Pos) bool {
 				found = true
 			case *ast.BinaryExpr:
 				return true // resp == nil
+			case *ast.ReturnStmt:
+				return true // handed to the caller on a path that ends the retry
 			case *ast.ParenExpr, *ast.StarExpr:
 				continue
 			default:
@@ -1247,14 +1301,17 @@ func (w *walker) requests(fbody *ast.BlockStmt) {
 				r.Reader = w.outsideReader(r.Body, fbody)
 			}
 			w.l.Requests = append(w.l.Requests, r)
-		case isNewRequest(fn):
-			if !seen[call] {
-				// built here but sent elsewhere (a helper, a wrapper)
-				r := w.newRequest(call, nil, fbody)
-				r.HeadersOpaque = true
-				w.l.Requests = append(w.l.Requests, r)
-			}
 		}
+	})
+	w.walk(w.l.Body, wctx{}, func(n ast.Node, c wctx) {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || seen[call] || !isNewRequest(match.Callee(info, call)) {
+			return
+		}
+		// built here but sent elsewhere (a helper, a wrapper)
+		r := w.newRequest(call, nil, fbody)
+		r.HeadersOpaque = true
+		w.l.Requests = append(w.l.Requests, r)
 	})
 }
 
@@ -1531,4 +1588,22 @@ func (l *Loop) fresh(info *types.Info, e ast.Expr) ast.Expr {
 		return true
 	})
 	return g
+}
+
+// exitsOnOutcome reports whether a branch leaves the loop because of the
+// attempt's outcome, not because a wait was cancelled or attempts ran out.
+func (w *walker) exitsOnOutcome(b *ast.BlockStmt) bool {
+	found := false
+	w.walk(b, wctx{}, func(n ast.Node, c wctx) {
+		if !w.isExit(n, c) {
+			return
+		}
+		for _, g := range c.guards {
+			if g.sel || g.cond != nil && w.classify(g.cond) != BoundNone {
+				return
+			}
+		}
+		found = true
+	})
+	return found
 }
