@@ -280,7 +280,11 @@ func (w *walker) isRetry() bool {
 				success = true
 			}
 			if !g.neg && len(c.guards) == 1 && w.errNotNilOnly(g.cond) {
-				failExit = true
+				// an error check before the attempt (of building the
+				// request, sharing the err variable) is not the attempt's
+				if v := w.errCompare(g.cond, token.NEQ); n.Pos() > w.errs[v].End() {
+					failExit = true
+				}
 			}
 		}
 	})
