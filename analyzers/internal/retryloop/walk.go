@@ -37,7 +37,7 @@ func (c wctx) with(g guard) wctx {
 type walker struct {
 	m     *model
 	l     *Loop
-	fbody *ast.BlockStmt // the enclosing function's body
+	fbody *ast.BlockStmt               // the enclosing function's body
 	errs  map[*types.Var]*ast.CallExpr // attempt errors
 	resps map[*types.Var]*respInfo
 	polls bool
