@@ -295,6 +295,10 @@ func (w *walker) isRetry() bool {
 	// (b) a failure branch that continues, then an exit.
 	fc := -1
 	for i, s := range w.l.Body.List {
+		if sw, ok := s.(*ast.SwitchStmt); ok && fc < 0 && sw.Tag == nil && w.mentionsAttempt(sw) && w.containsContinue(sw, wctx{}) {
+			fc = i // switch { case err != nil: continue }
+			continue
+		}
 		is, ok := s.(*ast.IfStmt)
 		if !ok {
 			continue
