@@ -136,7 +136,7 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 			reported[at] = true
 			d := analysis.Diagnostic{Pos: gen.Pos(), End: gen.End(), Message: fmt.Sprintf(
-				"%s key is generated inside the retry, so every attempt sends a new key and the server cannot deduplicate; generate it once above the loop",
+				"%s value is generated inside the retry, so every attempt sends a new key and the server cannot deduplicate; generate it once above the loop",
 				names[0])}
 			if fix, ok := hoistFix(pass, l, gen); ok {
 				d.SuggestedFixes = []analysis.SuggestedFix{fix}

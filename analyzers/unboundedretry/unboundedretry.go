@@ -243,7 +243,7 @@ func checkBodies(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop) {
 		switch {
 		case req.Body == nil || req.Retryable || l.Client:
 		case req.Reader:
-			r.Reportf(req.Body, "request body %s is built once outside the retry and drained by the first attempt, so later attempts send it empty; build the reader inside the retry", exprString(pass, req.Body))
+			r.Reportf(req.Body, "request body %s is a reader built once outside the retry and drained by the first attempt, so later attempts send an empty body; build it inside the retry", exprString(pass, req.Body))
 			return
 		case !req.InRetry && req.Send != nil && !req.Rewound:
 			r.Reportf(req.Send, "request %s is re-sent on every attempt but its body is consumed by the first; build the request inside the retry or reset %s.Body from %s.GetBody", req.Var.Name(), req.Var.Name(), req.Var.Name())

@@ -52,7 +52,7 @@ func (o *Orders) Charge(ctx context.Context, payload []byte) error {
 		if err != nil {
 			return err
 		}
-		req.Header.Set("Idempotency-Key", uuid.NewString()) // want `Idempotency-Key key is generated inside the retry, so every attempt sends a new key`
+		req.Header.Set("Idempotency-Key", uuid.NewString()) // want `Idempotency-Key value is generated inside the retry, so every attempt sends a new key`
 		resp, err := o.client.Do(req)
 		if err == nil {
 			return resp.Body.Close()
@@ -68,7 +68,7 @@ func (o *Orders) Charge(ctx context.Context, payload []byte) error {
 func (o *Orders) Refund(ctx context.Context, orderID string, payload []byte) error {
 attempts:
 	for attempt := 1; attempt <= 3; attempt++ {
-		key := fmt.Sprintf("%s-%d", orderID, time.Now().UnixNano()) // want `Idempotency-Key key is generated inside the retry`
+		key := fmt.Sprintf("%s-%d", orderID, time.Now().UnixNano()) // want `Idempotency-Key value is generated inside the retry`
 		req, err := http.NewRequestWithContext(ctx, http.MethodPatch, o.url+"/orders/"+orderID, bytes.NewReader(payload))
 		if err != nil {
 			return err
@@ -94,7 +94,7 @@ func (o *Orders) Transfer(ctx context.Context, transferID string, payload []byte
 		if err != nil {
 			return err
 		}
-		req.Header.Set("Idempotency-Key", fmt.Sprintf("%s-%d", transferID, attempt)) // want `Idempotency-Key key is generated inside the retry`
+		req.Header.Set("Idempotency-Key", fmt.Sprintf("%s-%d", transferID, attempt)) // want `Idempotency-Key value is generated inside the retry`
 		resp, err := o.client.Do(req)
 		if err == nil {
 			return resp.Body.Close()

@@ -22,7 +22,7 @@ type Payments struct {
 // Charge mints its key per attempt; the fix mints it once.
 func (p *Payments) Charge(ctx context.Context, payload []byte) error {
 	for attempt := 1; attempt <= 3; attempt++ {
-		key := uuid.NewString() // want `Idempotency-Key key is generated inside the retry`
+		key := uuid.NewString() // want `Idempotency-Key value is generated inside the retry`
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url+"/charges", bytes.NewReader(payload))
 		if err != nil {
 			return err

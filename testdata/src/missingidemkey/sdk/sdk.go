@@ -64,7 +64,7 @@ func (c *Client) CreateInvoice(ctx context.Context, payload []byte) error {
 // CreatePayout mints the key inside the function retry-go repeats.
 func (c *Client) CreatePayout(ctx context.Context, payload []byte) error {
 	return retrygo.Do(func() error {
-		key := uuid.New().String() // want `Idempotency-Key key is generated inside the retry`
+		key := uuid.New().String() // want `Idempotency-Key value is generated inside the retry`
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/v1/payouts", bytes.NewReader(payload))
 		if err != nil {
 			return err
@@ -85,7 +85,7 @@ func (c *Client) UpdatePlan(ctx context.Context, payload []byte) error {
 		if err != nil {
 			return err
 		}
-		req.Header.Set("Idempotency-Key", retry.NewKey()) // want `Idempotency-Key key is generated inside the retry`
+		req.Header.Set("Idempotency-Key", retry.NewKey()) // want `Idempotency-Key value is generated inside the retry`
 		resp, err := c.http.Do(req)
 		if err != nil {
 			return err

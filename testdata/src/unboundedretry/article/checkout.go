@@ -34,7 +34,7 @@ func (c *OrderClient) PlaceOrder(ctx context.Context, userID, productID string, 
 	body := bytes.NewReader(payload)
 	idempotencyKey := generateIdempotencyKey(userID, productID, amount)
 	for attempt := 0; attempt < 3; attempt++ {
-		req, _ := http.NewRequestWithContext(ctx, "POST", c.orderServiceURL+"/orders", body) // want `request body body is built once outside the retry and drained by the first attempt`
+		req, _ := http.NewRequestWithContext(ctx, "POST", c.orderServiceURL+"/orders", body) // want `request body body is a reader built once outside the retry and drained by the first attempt`
 		req.Header.Set("Idempotency-Key", idempotencyKey)
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := c.client.Do(req) // want `c.client.Do is retried at once with no wait, hammering a failing dependency`

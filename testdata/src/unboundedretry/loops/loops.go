@@ -175,7 +175,7 @@ func (c *Client) replaceDoc(ctx context.Context, url string, doc []byte) error {
 func (c *Client) syncInventory(ctx context.Context, url string, doc []byte) error {
 	body := bytes.NewReader(doc)
 	return backoff.Retry(func() error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, body) // want `request body body is built once outside the retry`
+		req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, body) // want `request body body is a reader built once outside the retry`
 		if err != nil {
 			return backoff.Permanent(err)
 		}
