@@ -309,7 +309,8 @@ func (m *model) helper(call *ast.CallExpr, stack []ast.Node) *Loop {
 	if ft == nil {
 		return nil
 	}
-	if match.IsMethod(fn, retryablehttpPath, "Client", "Do", "Post", "PostForm") {
+	// the client's own convenience methods only pass their caller's request on
+	if match.IsMethod(fn, retryablehttpPath, "Client", "Do", "Post", "PostForm") && m.pass.Pkg.Path() != retryablehttpPath {
 		l := &Loop{Helper: call, Client: true, FuncType: ft, Bound: BoundOther, Body: fbody}
 		w := &walker{m: m, l: l}
 		if fn.Name() != "Do" {
