@@ -59,6 +59,7 @@ var headers = "Idempotency-Key,X-Idempotency-Key"
 
 func init() {
 	Analyzer.Flags.StringVar(&headers, "headers", headers, "comma-separated header names that carry an idempotency key")
+	Analyzer.Flags.Var(retryloop.HelpersFlag, "retry-helpers", retryloop.HelpersUsage)
 }
 
 func headerNames() []string {

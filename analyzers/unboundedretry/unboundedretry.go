@@ -71,6 +71,10 @@ var Analyzer = &analysis.Analyzer{
 	Run:      run,
 }
 
+func init() {
+	Analyzer.Flags.Var(retryloop.HelpersFlag, "retry-helpers", retryloop.HelpersUsage)
+}
+
 func run(pass *analysis.Pass) (any, error) {
 	res := pass.ResultOf[retryloop.Analyzer].(*retryloop.Result)
 	if len(res.Loops) == 0 {

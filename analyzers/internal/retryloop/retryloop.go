@@ -11,6 +11,7 @@
 package retryloop
 
 import (
+	"flag"
 	"go/ast"
 	"go/constant"
 	"go/types"
@@ -54,9 +55,20 @@ var Analyzer = &analysis.Analyzer{
 	ResultType: reflect.TypeOf((*Result)(nil)),
 }
 
+// HelpersUsage documents the -retry-helpers flag.
+const HelpersUsage = "comma-separated extra retry helpers (importpath.Func) whose function argument is retried"
+
+// HelpersFlag is the -retry-helpers value. Drivers expose only the flags of
+// the analyzers they run, so each check using the model registers it too.
+var HelpersFlag flag.Value = (*helpersValue)(&extraHelpers)
+
+type helpersValue string
+
+func (h *helpersValue) String() string     { return string(*h) }
+func (h *helpersValue) Set(s string) error { *h = helpersValue(s); return nil }
+
 func init() {
-	Analyzer.Flags.StringVar(&extraHelpers, "retry-helpers", "",
-		"comma-separated extra retry helpers (importpath.Func) whose function argument is retried")
+	Analyzer.Flags.Var(HelpersFlag, "retry-helpers", HelpersUsage)
 }
 
 // Result lists the retries of a package, in source order.
