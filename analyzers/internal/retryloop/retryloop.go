@@ -184,6 +184,9 @@ func run(pass *analysis.Pass) (any, error) {
 	if !match.Imports(pass.Pkg, "net/http", "time", "context") && !importsHelper(pass.Pkg, helpers) {
 		return res, nil
 	}
+	if harness(pass.Pkg.Path()) {
+		return res, nil
+	}
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	m := &model{pass: pass, helpers: helpers}
 	filter := []ast.Node{(*ast.File)(nil), (*ast.ForStmt)(nil), (*ast.RangeStmt)(nil), (*ast.CallExpr)(nil)}
@@ -452,4 +455,20 @@ func isResponse(t types.Type) bool {
 func isSignature(t types.Type) bool {
 	_, ok := t.Underlying().(*types.Signature)
 	return ok
+}
+
+// harnessDirs name packages of test tooling: readiness waits for processes
+// they start themselves, not retries of a production dependency.
+var harnessDirs = map[string]bool{
+	"e2e": true, "testutil": true, "testutils": true, "testhelper": true, "testhelpers": true,
+	"testing": true, "integration": true, "mock": true, "mocks": true, "fake": true, "fakes": true,
+}
+
+func harness(path string) bool {
+	for seg := range strings.SplitSeq(path, "/") {
+		if harnessDirs[seg] {
+			return true
+		}
+	}
+	return false
 }

@@ -801,11 +801,19 @@ func (w *walker) varKind(v *types.Var, fbody *ast.BlockStmt) WaitKind {
 	}
 	info := w.m.info()
 	kind := WaitConstant
+	// jittered and unknown stick; growing beats constant
+	worse := func(k WaitKind) {
+		switch {
+		case kind == WaitJittered || k == WaitJittered:
+			kind = WaitJittered
+		case kind == WaitUnknown || k == WaitUnknown:
+			kind = WaitUnknown
+		case k == WaitGrowing:
+			kind = WaitGrowing
+		}
+	}
 	assigned := false
 	ast.Inspect(fbody, func(n ast.Node) bool {
-		if _, ok := n.(*ast.FuncLit); ok {
-			return true
-		}
 		switch n := n.(type) {
 		case *ast.AssignStmt:
 			for i, lhs := range n.Lhs {
@@ -814,30 +822,24 @@ func (w *walker) varKind(v *types.Var, fbody *ast.BlockStmt) WaitKind {
 				}
 				assigned = true
 				inLoop := n.Pos() >= w.l.Body.Pos() && n.Pos() < w.l.Body.End()
-				if n.Tok != token.DEFINE && n.Tok != token.ASSIGN {
-					if inLoop && kind != WaitJittered && kind != WaitUnknown {
-						kind = WaitGrowing // d *= 2, d += d
-					}
-					continue
-				}
 				if len(n.Rhs) != len(n.Lhs) {
-					kind = WaitUnknown
+					worse(WaitUnknown)
 					continue
 				}
 				rhs := n.Rhs[i]
-				if w.m.constValue(rhs) != nil {
-					continue
-				}
-				if mentionsRand(info, rhs) {
-					kind = WaitJittered
-					continue
-				}
-				if inLoop && mentionsVar(info, rhs, v) && kind != WaitJittered {
-					kind = WaitGrowing
-					continue
-				}
-				if kind != WaitJittered {
-					kind = WaitUnknown
+				opAssign := n.Tok != token.DEFINE && n.Tok != token.ASSIGN
+				switch {
+				case mentionsRand(info, rhs):
+					worse(WaitJittered)
+				case opaqueCall(info, rhs):
+					worse(WaitUnknown) // computed elsewhere: boff.Duration()
+				case inLoop && (opAssign || mentionsVar(info, rhs, v)):
+					worse(WaitGrowing) // d *= 2, d = d * 2
+				case opAssign:
+					worse(WaitUnknown) // stepped outside the loop
+				case w.m.constValue(rhs) != nil:
+				default:
+					worse(WaitUnknown)
 				}
 			}
 		case *ast.ValueSpec:
@@ -845,13 +847,13 @@ func (w *walker) varKind(v *types.Var, fbody *ast.BlockStmt) WaitKind {
 				if info.Defs[name] == v {
 					assigned = true
 					if i < len(n.Values) && w.m.constValue(n.Values[i]) == nil {
-						kind = WaitUnknown
+						worse(WaitUnknown)
 					}
 				}
 			}
 		case *ast.UnaryExpr:
 			if n.Op == token.AND && w.varOf(n.X) == v {
-				kind = WaitUnknown
+				worse(WaitUnknown)
 			}
 		}
 		return true
@@ -860,6 +862,27 @@ func (w *walker) varKind(v *types.Var, fbody *ast.BlockStmt) WaitKind {
 		return WaitUnknown
 	}
 	return kind
+}
+
+// opaqueCall reports whether e calls anything but a conversion, min, max or
+// math.Pow: its value is computed where this model does not look.
+func opaqueCall(info *types.Info, e ast.Expr) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || found {
+			return !found
+		}
+		if tv, ok := info.Types[call.Fun]; ok && tv.IsType() {
+			return true
+		}
+		if isBuiltin(info, call.Fun, "min", "max") || match.IsFunc(match.Callee(info, call), "math", "Pow", "Exp2") {
+			return true
+		}
+		found = true
+		return false
+	})
+	return found
 }
 
 func isBuiltin(info *types.Info, fun ast.Expr, names ...string) bool {
