@@ -155,8 +155,11 @@ func codes(cs []int) string {
 // checkWaits reports a retry with no wait, a constant or unjittered wait,
 // or a wait that ignores ctx: one finding, at the wait.
 func checkWaits(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop, call *ast.CallExpr, name string) {
+	if !remote(pass, l) {
+		return // local work (a file rename, a CAS conflict): no dependency to spare
+	}
 	if len(l.Waits) == 0 {
-		if failover(pass, l, call) || !remote(pass, l) {
+		if failover(pass, l, call) {
 			return
 		}
 		r.Reportf(call, "%s is retried at once with no wait, hammering a failing dependency; back off exponentially with jitter between attempts (retry.Backoff)", name)
@@ -391,7 +394,7 @@ func timeStillUsed(pass *analysis.Pass, f *ast.File, sleep *ast.CallExpr) bool {
 }
 
 // remoteName matches calls that talk to another process.
-var remoteName = regexp.MustCompile(`(?i)^(dial|connect|ping|send|call|invoke|publish|post|put|get|fetch|request|do)`)
+var remoteName = regexp.MustCompile(`(?i)^(dial|connect|ping|send|call|invoke|publish|post|put|get|fetch|request|do|query|exec|subscribe|list|create|update|delete|upload|download|login|notify|push|pull)`)
 
 // remote reports whether the retry talks to a dependency over the network:
 // it sends HTTP requests or calls something that dials, sends or fetches.
@@ -410,6 +413,10 @@ func remote(pass *analysis.Pass, l *retryloop.Loop) bool {
 			return true
 		}
 		if remoteName.MatchString(fn.Name()) {
+			return true
+		}
+		// by convention, calls that take a context first do I/O
+		if sig, ok := fn.Type().(*types.Signature); ok && sig.Params().Len() > 0 && match.IsContext(sig.Params().At(0).Type()) {
 			return true
 		}
 	}
