@@ -5,9 +5,11 @@ package missingidemkey
 import (
 	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -92,7 +94,7 @@ func run(pass *analysis.Pass) (any, error) {
 			if at == nil {
 				at = req.Send
 			}
-			if at == nil || reported[at] {
+			if at == nil || reported[at] || readURL(pass, req.URL) {
 				continue
 			}
 			if req.NoHeaders {
@@ -294,4 +296,29 @@ func terminates(b *ast.BlockStmt) bool {
 		}
 	}
 	return false
+}
+
+// readPath matches URL text of endpoints that take a POST to read, not to
+// change anything: searches, queries, GraphQL, token exchanges.
+var readPath = regexp.MustCompile(`(?i)search|query|graphql|_count|_mget|lookup|token|oauth|login|auth|rpc`)
+
+// readURL reports whether the constant parts of a URL expression name a
+// read-style endpoint.
+func readURL(pass *analysis.Pass, e ast.Expr) bool {
+	if e == nil {
+		return false
+	}
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if ex, ok := n.(ast.Expr); ok {
+			if tv, ok := pass.TypesInfo.Types[ex]; ok && tv.Value != nil && tv.Value.Kind() == constant.String {
+				if readPath.MatchString(constant.StringVal(tv.Value)) {
+					found = true
+				}
+				return false
+			}
+		}
+		return !found
+	})
+	return found
 }

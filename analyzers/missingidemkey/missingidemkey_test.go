@@ -16,6 +16,14 @@ func TestFindings(t *testing.T) {
 		"missingidemkey/checkout", "missingidemkey/sdk", "missingidemkey/quiet")
 }
 
+func TestHeadersFlag(t *testing.T) {
+	if err := missingidemkey.Analyzer.Flags.Set("headers", "X-Dedup-Key"); err != nil {
+		t.Fatal(err)
+	}
+	defer missingidemkey.Analyzer.Flags.Set("headers", "Idempotency-Key,X-Idempotency-Key")
+	analysistest.Run(t, testkit.TestData(t), missingidemkey.Analyzer, "missingidemkey/customheader")
+}
+
 func TestFixes(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, testkit.TestData(t), missingidemkey.Analyzer, "missingidemkey/fixes")
 }

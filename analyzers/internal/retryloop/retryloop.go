@@ -158,6 +158,7 @@ type Request struct {
 	Send   *ast.CallExpr // the call that sends it, when seen
 	Var    *types.Var    // the request variable, or nil
 	Method string        // upper-case method, "" when not constant
+	URL    ast.Expr      // the URL argument, when known
 	Body   ast.Expr      // the body argument, nil when none
 	// InRetry is set when the request is created inside the retry.
 	InRetry bool
@@ -329,7 +330,7 @@ func (m *model) helper(call *ast.CallExpr, stack []ast.Node) *Loop {
 		l := &Loop{Helper: call, Client: true, FuncType: ft, Bound: BoundOther, Body: fbody}
 		w := &walker{m: m, l: l}
 		if fn.Name() != "Do" {
-			l.Requests = append(l.Requests, &Request{Send: call, Method: "POST", NoHeaders: true, Retryable: true})
+			l.Requests = append(l.Requests, &Request{Send: call, Method: "POST", NoHeaders: true, Retryable: true, URL: call.Args[0]})
 			return l
 		}
 		if r := w.send(call, fbody); r != nil {

@@ -1326,7 +1326,7 @@ func (w *walker) requests(fbody *ast.BlockStmt) {
 				w.l.Requests = append(w.l.Requests, r)
 			}
 		case match.IsFunc(fn, "net/http", "Post", "PostForm") || match.IsMethod(fn, "net/http", "Client", "Post", "PostForm"):
-			r := &Request{Send: call, Method: "POST", NoHeaders: true, InRetry: true}
+			r := &Request{Send: call, Method: "POST", NoHeaders: true, InRetry: true, URL: call.Args[0]}
 			if fn.Name() == "Post" && len(call.Args) == 3 {
 				r.Body = call.Args[2]
 				r.Reader = w.outsideReader(r.Body, fbody)
@@ -1420,6 +1420,7 @@ func (w *walker) newRequest(call *ast.CallExpr, v *types.Var, fbody *ast.BlockSt
 		args = args[1:]
 	}
 	if len(args) >= 3 {
+		r.URL = args[1]
 		if cv := w.m.constValue(args[0]); cv != nil && cv.Kind() == constant.String {
 			r.Method = strings.ToUpper(constant.StringVal(cv))
 		}

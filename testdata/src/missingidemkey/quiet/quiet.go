@@ -189,3 +189,40 @@ func (c *Client) SubmitAll(ctx context.Context, items [][]byte) error {
 	}
 	return nil
 }
+
+// Search POSTs a query: a read that happens to need a body.
+func (c *Client) Search(ctx context.Context, query []byte) (*http.Response, error) {
+	for attempt := 1; attempt <= 3; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/v1/orders/_search", bytes.NewReader(query))
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.http.Do(req)
+		if err == nil {
+			return resp, nil
+		}
+		if err := retry.Wait(ctx, retry.Backoff(c.policy, attempt)); err != nil {
+			return nil, err
+		}
+	}
+	return nil, errUnavailable
+}
+
+// The caller's key, set under the alternative header name.
+func (c *Client) Amend(ctx context.Context, key string, patch []byte) error {
+	for attempt := 1; attempt <= 3; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPatch, c.base+"/v1/orders/1", bytes.NewReader(patch))
+		if err != nil {
+			return err
+		}
+		req.Header["X-Idempotency-Key"] = []string{key}
+		resp, err := c.http.Do(req)
+		if err == nil {
+			return resp.Body.Close()
+		}
+		if err := retry.Wait(ctx, retry.Backoff(c.policy, attempt)); err != nil {
+			return err
+		}
+	}
+	return errUnavailable
+}
