@@ -228,21 +228,59 @@ func isSleep(pass *analysis.Pass, c *ast.CallExpr) bool {
 	return ok && sel.Sel.Name == "Sleep"
 }
 
-// failover reports whether the attempts differ by the counter (trying the
-// next endpoint or replica), which needs no wait between them.
+var attemptName = regexp.MustCompile(`(?i)attempt|retr|tries|try`)
+
+// failover reports whether the call is told which attempt it is: it tries
+// the next endpoint or replica, or backs off itself (redis's
+// c._process(ctx, cmd, attempt)); either way the loop needs no wait.
 func failover(pass *analysis.Pass, l *retryloop.Loop, call *ast.CallExpr) bool {
-	if l.Counter == nil {
+	found := false
+	for _, a := range call.Args {
+		ast.Inspect(a, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				if v, ok := pass.TypesInfo.Uses[id].(*types.Var); ok && (v == l.Counter || attemptName.MatchString(v.Name())) {
+					found = true
+				}
+			}
+			return !found
+		})
+	}
+	return found || waitsItself(pass, call)
+}
+
+// waitsItself reports whether the called function, declared in this
+// package, sleeps or waits in its own body.
+func waitsItself(pass *analysis.Pass, call *ast.CallExpr) bool {
+	fn := match.Callee(pass.TypesInfo, call)
+	if fn == nil || fn.Pkg() != pass.Pkg {
+		return false
+	}
+	var body *ast.BlockStmt
+	for _, f := range pass.Files {
+		if f.Pos() <= fn.Pos() && fn.Pos() < f.End() {
+			for _, d := range f.Decls {
+				if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Pos() == fn.Pos() {
+					body = fd.Body
+				}
+			}
+		}
+	}
+	if body == nil {
 		return false
 	}
 	found := false
-	ast.Inspect(call, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok && pass.TypesInfo.Uses[id] == l.Counter {
-			found = true
+	ast.Inspect(body, func(n ast.Node) bool {
+		if c, ok := n.(*ast.CallExpr); ok {
+			if f := match.Callee(pass.TypesInfo, c); f != nil && (match.IsFunc(f, "time", "Sleep", "After", "NewTimer") || waitName.MatchString(f.Name()) && f.Name() != "Wait") {
+				found = true
+			}
 		}
 		return !found
 	})
 	return found
 }
+
+var waitName = regexp.MustCompile(`(?i)sleep|backoff|delay`)
 
 // checkBodies reports request bodies the first attempt consumes.
 func checkBodies(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop) {
