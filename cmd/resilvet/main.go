@@ -125,6 +125,9 @@ func parseFlags(args []string, all []*analysis.Analyzer) (*options, error) {
 	fs.SetOutput(io.Discard)
 	o.helpOutput = help.String()
 
+	if len(args) == 1 && args[0] == "help" {
+		args = []string{"-help"} // as go vet's tools accept
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			o.wantHelp = true
