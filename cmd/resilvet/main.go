@@ -36,7 +36,7 @@ const (
 func main() {
 	if isVetInvocation(os.Args[1:]) {
 		// unitchecker parses vet's flags and exits itself.
-		unitchecker.Main(analyzers.All()...)
+		unitchecker.Main(recovering(analyzers.All())...)
 		return
 	}
 	os.Exit(run(os.Args[1:], analyzers.All(), os.Stdout, os.Stderr))
