@@ -40,19 +40,19 @@ func TestRedisStoreTTLs(t *testing.T) {
 		}
 		return v.n
 	}
-	if _, ok, err := s.Reserve(ctx, "ttl", "fp", 90*time.Second); err != nil || !ok {
+	if _, ok, err := s.Reserve(ctx, "ttl", "fp", "a", 90*time.Second); err != nil || !ok {
 		t.Fatal(ok, err)
 	}
 	if ms := pttl("ttl"); ms <= 0 || ms > 90000 {
 		t.Fatalf("reservation PTTL %dms, want (0, 90000]", ms)
 	}
-	if err := s.Complete(ctx, "ttl", &Record{Fingerprint: "fp", Done: true, Status: 200}, time.Hour); err != nil {
+	if err := s.Complete(ctx, "ttl", "a", &Record{Fingerprint: "fp", Done: true, Status: 200}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if ms := pttl("ttl"); ms <= 90000 || ms > 3600000 {
 		t.Fatalf("completed PTTL %dms, want (90000, 3600000]", ms)
 	}
-	if err := s.Release(ctx, "ttl"); err != nil {
+	if err := s.Release(ctx, "ttl", "a"); err != nil {
 		t.Fatal(err)
 	}
 	if ms := pttl("ttl"); ms != -2 { // -2: no such key
@@ -105,7 +105,7 @@ func TestRedisErrors(t *testing.T) {
 	if _, err := s.do(ctx, "SET", s.cfg.Prefix+"corrupt", "{not json"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.Reserve(ctx, "corrupt", "fp", time.Minute); err == nil || !strings.Contains(err.Error(), "corrupt") {
+	if _, _, err := s.Reserve(ctx, "corrupt", "fp", "a", time.Minute); err == nil || !strings.Contains(err.Error(), "corrupt") {
 		t.Fatalf("corrupt record: %v", err)
 	}
 	o := &orders{}
@@ -117,7 +117,7 @@ func TestRedisErrors(t *testing.T) {
 	// A done context stops the command.
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, _, err := s.Reserve(cctx, "k", "fp", time.Minute); !errors.Is(err, context.Canceled) {
+	if _, _, err := s.Reserve(cctx, "k", "fp", "a", time.Minute); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled ctx: %v", err)
 	}
 
@@ -127,7 +127,7 @@ func TestRedisErrors(t *testing.T) {
 	l.Close()
 	down := NewRedisStore(RedisConfig{Addr: dead, DialTimeout: time.Second})
 	defer down.Close()
-	if _, _, err := down.Reserve(ctx, "k", "fp", time.Minute); err == nil {
+	if _, _, err := down.Reserve(ctx, "k", "fp", "a", time.Minute); err == nil {
 		t.Fatal("no error from a store with no server")
 	}
 	srv, c = serve(t, o, down)
@@ -138,7 +138,7 @@ func TestRedisErrors(t *testing.T) {
 	// A closed store refuses.
 	closed := NewRedisStore(RedisConfig{Addr: dead})
 	closed.Close()
-	if _, _, err := closed.Reserve(ctx, "k", "fp", time.Minute); !errors.Is(err, ErrRedisClosed) {
+	if _, _, err := closed.Reserve(ctx, "k", "fp", "a", time.Minute); !errors.Is(err, ErrRedisClosed) {
 		t.Fatalf("closed store: %v", err)
 	}
 }
@@ -176,4 +176,14 @@ func TestRedisProtocolErrors(t *testing.T) {
 		l.Close()
 		wg.Wait()
 	}
+}
+
+func TestRedisStoreOwnership(t *testing.T) {
+	s := redisStore(t)
+	storeOwnership(t, s, func(key string) {
+		// PEXPIRE with 0 expires the key at once, as its TTL running out would.
+		if v, err := s.do(context.Background(), "PEXPIRE", s.cfg.Prefix+key, "0"); err != nil || v.n != 1 {
+			t.Fatalf("PEXPIRE: %+v %v", v, err)
+		}
+	})
 }
