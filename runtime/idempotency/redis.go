@@ -253,13 +253,17 @@ func (s *RedisStore) do(ctx context.Context, args ...string) (value, error) {
 	}
 	v, err := s.roundTrip(ctx, c, args...)
 	var rerr RedisError
-	if (err != nil && !errors.As(err, &rerr)) || ctx.Err() != nil {
-		// Also when ctx ended: its AfterFunc may still be poisoning the deadline.
+	if err != nil && !errors.As(err, &rerr) {
 		c.conn.Close()
-		if err == nil {
-			err = ctx.Err()
-		}
 		return value{}, err
+	}
+	if ctx.Err() != nil {
+		// ctx ended after the reply was read: the command ran, so its reply
+		// is returned (a SET NX reported as failed would leave the key
+		// reserved with nobody to complete it). ctx's AfterFunc may still be
+		// poisoning the deadline, so the connection is not reused.
+		c.conn.Close()
+		return v, err
 	}
 	s.put(c)
 	return v, err

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -186,4 +187,36 @@ func TestRedisStoreOwnership(t *testing.T) {
 			t.Fatalf("PEXPIRE: %+v %v", v, err)
 		}
 	})
+}
+
+// lateCancel is a context that reports itself cancelled from the second
+// time its Err is asked: after the command's reply has been read.
+type lateCancel struct {
+	context.Context
+	calls atomic.Int32
+}
+
+func (c *lateCancel) Err() error {
+	if c.calls.Add(1) > 1 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// A request cancelled just as its SET NX succeeds must learn that it holds
+// the key: reported as an error, the reservation would stay with nobody to
+// complete or release it, and every retry would get 409 until it expires.
+func TestRedisReplyReadBeforeCancelIsKept(t *testing.T) {
+	leakcheck.Check(t)
+	s := redisStore(t)
+	ctx := &lateCancel{Context: context.Background()}
+	if _, ok, err := s.Reserve(ctx, "late", "fp", "A", time.Minute); err != nil || !ok {
+		t.Fatalf("reserve cancelled after the reply: reserved=%v err=%v, want reserved", ok, err)
+	}
+	if len(s.idle) != 0 {
+		t.Fatal("a connection used under a cancelled context went back to the pool")
+	}
+	if err := s.Release(context.Background(), "late", "A"); err != nil {
+		t.Fatal(err)
+	}
 }
