@@ -63,10 +63,6 @@ func Example_checkoutAllPolicies() {
 	attempts := 0
 	policy.OnAttempt = func(retry.Attempt) { attempts++ }
 
-	// The incoming request's budget.
-	reqCtx, cancel := deadline.Start(context.Background(), 500*time.Millisecond)
-	defer cancel()
-
 	checkout := func(ctx context.Context, key string) (string, error) {
 		// The whole call, every attempt and wait included, leaves 50ms for us.
 		ctx, cancel, err := deadline.WithTimeout(ctx, 0, deadline.WithMargin(50*time.Millisecond))
@@ -114,17 +110,23 @@ func Example_checkoutAllPolicies() {
 		return order, err
 	}
 
+	// handle serves one incoming checkout request, which has 500ms in all.
+	handle := func(key string) {
+		ctx, cancel := deadline.Start(context.Background(), 500*time.Millisecond)
+		defer cancel()
+		order, err := checkout(ctx, key)
+		fmt.Println(order, err)
+	}
+
 	key := retry.NewKey() // one key per checkout, not per attempt
-	order, err := checkout(reqCtx, key)
-	fmt.Println(order, err)
+	handle(key)
 	fmt.Println("attempts:", attempts, "handler runs:", runs.Load(), "orders created:", orders.Load())
 	fmt.Println("breaker:", ordersBreaker.State(), "bulkhead in flight:", ordersBulkhead.InFlight())
 
 	// The client lost that response and checks out again with the same key:
 	// the order service replays the order instead of charging twice.
 	attempts = 0
-	order, err = checkout(reqCtx, key)
-	fmt.Println(order, err)
+	handle(key)
 	fmt.Println("attempts:", attempts, "handler runs:", runs.Load(), "orders created:", orders.Load())
 	// Output:
 	// {"order":"o-1"} <nil>
