@@ -90,7 +90,7 @@ func analyze(as []*analysis.Analyzer, patterns []string, tests bool) (*result, e
 	if len(good) == 0 {
 		return res, nil
 	}
-	graph, err := checker.Analyze(as, good, nil)
+	graph, err := checker.Analyze(recovering(as), good, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -112,6 +112,25 @@ func inModule(dir string) bool {
 		}
 		dir = parent
 	}
+}
+
+// recovering wraps each analyzer so that a panic in it becomes an error
+// on that package, reported in one line, instead of a crash.
+func recovering(as []*analysis.Analyzer) []*analysis.Analyzer {
+	out := make([]*analysis.Analyzer, len(as))
+	for i, a := range as {
+		wrapped := *a
+		wrapped.Run = func(pass *analysis.Pass) (result any, err error) {
+			defer func() {
+				if p := recover(); p != nil {
+					err = fmt.Errorf("internal error: %v (please report it)", p)
+				}
+			}()
+			return a.Run(pass)
+		}
+		out[i] = &wrapped
+	}
+	return out
 }
 
 // usesFacts reports whether any analyzer, or one it requires, uses facts.

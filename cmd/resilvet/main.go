@@ -36,7 +36,7 @@ const (
 func main() {
 	if isVetInvocation(os.Args[1:]) {
 		// unitchecker parses vet's flags and exits itself.
-		unitchecker.Main(analyzers.All()...)
+		unitchecker.Main(recovering(analyzers.All())...)
 		return
 	}
 	os.Exit(run(os.Args[1:], analyzers.All(), os.Stdout, os.Stderr))
@@ -125,6 +125,9 @@ func parseFlags(args []string, all []*analysis.Analyzer) (*options, error) {
 	fs.SetOutput(io.Discard)
 	o.helpOutput = help.String()
 
+	if len(args) == 1 && args[0] == "help" {
+		args = []string{"-help"} // as go vet's tools accept
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			o.wantHelp = true

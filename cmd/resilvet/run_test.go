@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/tools/go/analysis"
 )
 
 func TestRunExitCodes(t *testing.T) {
@@ -165,5 +168,25 @@ func TestIsVetInvocation(t *testing.T) {
 		if got := isVetInvocation(tc.args); got != tc.want {
 			t.Errorf("isVetInvocation(%q) = %v, want %v", tc.args, got, tc.want)
 		}
+	}
+}
+
+func TestRunAnalyzerPanic(t *testing.T) {
+	panicky := &analysis.Analyzer{
+		Name: "panicky",
+		Doc:  "panicky: always fails",
+		Run:  func(*analysis.Pass) (any, error) { panic("boom") },
+	}
+	t.Chdir(writeModule(t, map[string]string{"svc/svc.go": handlerSrc}))
+	var stdout, stderr bytes.Buffer
+	code := run(nil, []*analysis.Analyzer{fakeBackground, panicky}, &stdout, &stderr)
+	if code != exitError {
+		t.Errorf("exit %d, want %d", code, exitError)
+	}
+	if want := "resilvet: panicky on example.com/m/svc: internal error: boom (please report it)\n"; stderr.String() != want {
+		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	}
+	if strings.Count(stdout.String(), "(fakebg)") != 2 {
+		t.Errorf("the other check's findings are missing:\n%s", stdout.String())
 	}
 }
