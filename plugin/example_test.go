@@ -3,7 +3,9 @@ package plugin
 import (
 	"flag"
 	"os"
+	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -59,6 +61,15 @@ func settingsBlock(indent string) string {
 		b.WriteString(indent + strings.Repeat("  ", depth) + s + "\n")
 	}
 	line(0, beginMarker+" (generated from analyzers.All(); refresh with: "+refreshUsage+")")
+	// Which checks register each option: some share one (a shared model's).
+	owners := map[flag.Value][]string{}
+	for _, a := range analyzers.All() {
+		a.Flags.VisitAll(func(f *flag.Flag) {
+			if reflect.TypeOf(f.Value).Comparable() {
+				owners[f.Value] = append(owners[f.Value], a.Name)
+			}
+		})
+	}
 	for _, a := range analyzers.All() {
 		line(0, "# docs/checks.md#"+a.Name)
 		line(0, a.Name+":")
@@ -66,6 +77,18 @@ func settingsBlock(indent string) string {
 		a.Flags.VisitAll(func(f *flag.Flag) {
 			for u := range strings.SplitSeq(f.Usage, "\n") {
 				line(1, strings.TrimRight("# "+u, " "))
+			}
+			if reflect.TypeOf(f.Value).Comparable() && len(owners[f.Value]) > 1 {
+				others := slices.DeleteFunc(slices.Clone(owners[f.Value]), func(n string) bool { return n == a.Name })
+				var shared []string
+				for _, o := range others {
+					shared = append(shared, o+"."+f.Name)
+				}
+				all := "both"
+				if len(others) > 1 {
+					all = "all"
+				}
+				line(1, "# (shared with "+strings.Join(shared, ", ")+": set one of them, or "+all+" alike)")
 			}
 			line(1, f.Name+": "+yamlValue(f))
 		})

@@ -24,6 +24,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -129,6 +130,20 @@ func Configure(suite []*analysis.Analyzer, settings any) ([]*analysis.Analyzer, 
 		default:
 			return nil, fmt.Errorf("%s: setting %s must be true, false or a map of its options, not %s", Name, name, describe(v))
 		}
+	}
+
+	// Checks may share one option (a flag.Value registered by several
+	// analyzers, like a shared model's): it has one value.
+	shared := map[flag.Value]change{}
+	for _, c := range changes {
+		v := c.flag.Value
+		if !reflect.TypeOf(v).Comparable() {
+			continue
+		}
+		if prev, ok := shared[v]; ok && prev.value != c.value {
+			return nil, fmt.Errorf("%s: settings %s and %s are one option shared by both checks; give them the same value", Name, prev.key, c.key)
+		}
+		shared[v] = c
 	}
 
 	flagsMu.Lock()

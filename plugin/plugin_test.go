@@ -40,7 +40,9 @@ func fakeSuite() ([]*analysis.Analyzer, *fakeFlags) {
 		}
 		return nil
 	})
-	gamma := &analysis.Analyzer{Name: "gamma", Doc: "gamma: no flags"}
+	// gamma shares beta's helpers, as checks built on one model do.
+	gamma := &analysis.Analyzer{Name: "gamma", Doc: "gamma: shares an option"}
+	gamma.Flags.Var(beta.Flags.Lookup("helpers").Value, "helpers", "comma-separated retry helpers")
 	return []*analysis.Analyzer{alpha, beta, gamma}, v
 }
 
@@ -114,6 +116,19 @@ func TestConfigureFlags(t *testing.T) {
 		t.Errorf("flags = %+v, want %+v", *v, want)
 	}
 
+	// A shared option set through either check, or both alike.
+	for _, settings := range []map[string]any{
+		{"gamma": map[string]any{"helpers": "z.Do"}},
+		{"beta": map[string]any{"helpers": "z.Do"}, "gamma": map[string]any{"helpers": "z.Do"}},
+	} {
+		if _, err := Configure(suite, settings); err != nil {
+			t.Fatal(err)
+		}
+		if v.helpers != "z.Do" {
+			t.Errorf("Configure(%v): helpers = %q, want z.Do", settings, v.helpers)
+		}
+	}
+
 	// A later configuration depends only on its own settings.
 	if _, err := Configure(suite, map[string]any{"beta": map[string]any{"strict": "true"}}); err != nil {
 		t.Fatal(err)
@@ -131,7 +146,9 @@ func TestConfigureErrors(t *testing.T) {
 	}{
 		{map[string]any{"alhpa": false}, []string{`unknown check "alhpa"`, "known checks: alpha, beta, gamma"}},
 		{map[string]any{"alpha": map[string]any{"headr": "X"}}, []string{"unknown setting alpha.headr", "alpha accepts: enabled, clientTimeout, header, limit"}},
-		{map[string]any{"gamma": map[string]any{"limit": 1}}, []string{"unknown setting gamma.limit", "gamma accepts: enabled"}},
+		{map[string]any{"gamma": map[string]any{"limit": 1}}, []string{"unknown setting gamma.limit", "gamma accepts: enabled, helpers"}},
+		{map[string]any{"beta": map[string]any{"helpers": "x.Do"}, "gamma": map[string]any{"helpers": "y.Do"}},
+			[]string{"settings beta.helpers and gamma.helpers are one option shared by both checks; give them the same value"}},
 		{map[string]any{"alpha": map[string]any{"clienttimeout": "soon"}}, []string{"setting alpha.clienttimeout", `invalid value "soon" (want a duration such as 30s)`}},
 		{map[string]any{"alpha": map[string]any{"clienttimeout": 30}}, []string{"setting alpha.clienttimeout", `invalid value "30" (want a duration such as 30s)`}},
 		{map[string]any{"alpha": map[string]any{"limit": "many"}}, []string{"setting alpha.limit", `invalid value "many" (want an integer)`}},
