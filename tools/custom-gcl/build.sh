@@ -11,7 +11,13 @@ out=${1:-$root/bin/custom-gcl}
 case $out in /*) ;; *) out=$(pwd)/$out ;; esac
 mkdir -p "$(dirname "$out")"
 cd "$here"
-# The module's own go.sum pins every golangci-lint dependency; no -trimpath,
-# so that e2e.sh's go vet reuses the compiled packages.
-go build -o "$out" .
+# The module's own go.sum pins every golangci-lint dependency. -mod=mod
+# follows the main module (through its replace) when its requirements move
+# on; commit the go.mod/go.sum change it then reports. No -trimpath, so that
+# e2e.sh's go vet reuses the compiled packages.
+before=$(cat go.mod go.sum | cksum)
+go build -mod=mod -o "$out" .
+if [ "$(cat go.mod go.sum | cksum)" != "$before" ]; then
+	echo "note: tools/custom-gcl/go.mod or go.sum updated to follow the main module; commit them" >&2
+fi
 echo "built $out"

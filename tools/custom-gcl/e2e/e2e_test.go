@@ -320,6 +320,17 @@ func copyModule(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A user's module gets resilvet's runtime, which fixes import, with go
+	// get; the copy takes it from this checkout (unused until a fix).
+	gomod := filepath.Join(dst, "go.mod")
+	data, err := os.ReadFile(gomod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = fmt.Appendf(data, "\nreplace github.com/resilvet/resilvet => %s\n", repoRoot)
+	if err := os.WriteFile(gomod, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	writeConfig(t, dst, exampleConfig(t))
 	return dst
 }
@@ -399,8 +410,22 @@ func TestFix(t *testing.T) {
 		}
 	}
 
-	// The analyzers' fixes re-analyse clean (their fixture tests prove
-	// it), so exactly the fixed findings are gone.
+	// Fixes that use resilvet's runtime import it: the module now needs
+	// resilvet, as a user's would after go get (here the checkout).
+	tidy := exec.Command("go", "mod", "tidy")
+	tidy.Dir = dir
+	if out, err := tidy.CombinedOutput(); err != nil {
+		t.Fatalf("go mod tidy on the fixed module: %v\n%s", err, out)
+	}
+	vet := exec.Command("go", "vet", "./...")
+	vet.Dir = dir
+	if out, err := vet.CombinedOutput(); err != nil {
+		t.Errorf("the fixed module does not build and vet cleanly: %v\n%s", err, out)
+	}
+
+	// Every fix was applied, and the fixed code re-analyses without them
+	// (the analyzers' fixture tests prove their fixes clean); a fix may
+	// also settle findings that had none, in the same loop say.
 	fixed := 0
 	for _, is := range before.Issues {
 		if len(is.SuggestedFixes) > 0 && fixedFiles[is.Pos.Filename] {
@@ -411,15 +436,17 @@ func TestFix(t *testing.T) {
 	if r.code != exitFor(len(after.Issues)) {
 		t.Fatalf("after --fix: exit %d\n%s", r.code, r.stderr)
 	}
-	if len(after.Issues) != len(before.Issues)-fixed {
-		t.Errorf("after --fix fixed %d of %d findings, %d remain, want %d", fixed, len(before.Issues), len(after.Issues), len(before.Issues)-fixed)
+	for _, is := range after.Issues {
+		if len(is.SuggestedFixes) > 0 && fixedFiles[is.Pos.Filename] {
+			t.Errorf("after --fix, a finding with a fix remains: %s:%d: %s", is.Pos.Filename, is.Pos.Line, is.Text)
+		}
 	}
-	t.Logf("--fix fixed %d findings (%d carried fixes); %d findings remain", fixed, fixable, len(after.Issues))
-
-	build := exec.Command("go", "vet", "./...")
-	build.Dir = dir
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Errorf("the fixed module does not build and vet cleanly: %v\n%s", err, out)
+	if len(after.Issues) > len(before.Issues)-fixed {
+		t.Errorf("after --fix fixed %d of %d findings, %d remain, want at most %d", fixed, len(before.Issues), len(after.Issues), len(before.Issues)-fixed)
+	}
+	t.Logf("--fix applied the fixes of %d findings; %d of %d findings remain", fixed, len(after.Issues), len(before.Issues))
+	for _, is := range after.Issues {
+		t.Logf("  remains: %s:%d:%d: %s", is.Pos.Filename, is.Pos.Line, is.Pos.Column, is.Text)
 	}
 }
 
