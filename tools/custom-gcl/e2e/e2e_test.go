@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -623,6 +624,11 @@ func TestBadSettings(t *testing.T) {
 	} else {
 		t.Log("no analyzer has a typed flag yet; the plugin's unit tests cover bad values")
 	}
+	if a, b, name, ok := sharedFlag(); ok {
+		config := setOption(t, setOption(t, example, a, name, `"x.Retry"`), b, name, `"y.Retry"`)
+		cases = append(cases, badCase{"shared option, two values", config,
+			fmt.Sprintf("settings %s.%s and %s.%s are one option shared by both checks", a, name, b, name)})
+	}
 
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -671,6 +677,25 @@ func setOption(t *testing.T, config, check, option, value string) string {
 	}
 	at := block[1]
 	return config[:at+m[3]] + value + config[at+m[1]:]
+}
+
+// sharedFlag finds an option that two checks register with one value.
+func sharedFlag() (a, b, name string, ok bool) {
+	type owner struct{ check, name string }
+	seen := map[flag.Value]owner{}
+	for _, an := range analyzers.All() {
+		an.Flags.VisitAll(func(f *flag.Flag) {
+			if ok || !reflect.TypeOf(f.Value).Comparable() {
+				return
+			}
+			if o, dup := seen[f.Value]; dup && o.name == f.Name {
+				a, b, name, ok = o.check, an.Name, f.Name, true
+				return
+			}
+			seen[f.Value] = owner{an.Name, f.Name}
+		})
+	}
+	return a, b, name, ok
 }
 
 type namedFlag struct{ check, name string }
