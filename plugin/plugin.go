@@ -18,6 +18,11 @@
 //
 // The list of checks and their options comes from analyzers.All(), so a check
 // or a flag added later is configurable here with no change to this package.
+//
+// The analyzers are package-level values, so their flags are process-wide:
+// golangci-lint builds the plugin once per run, and Configure sets every flag
+// (named ones to their setting, the rest to their default) under a lock,
+// all or nothing.
 package plugin
 
 import (
