@@ -2,7 +2,8 @@
 # End-to-end test of the golangci-lint integration, for .ci/run:
 # builds bin/custom-gcl (golangci-lint v2 + the resilvet plugin) and runs it
 # on examples/antipatterns with .golangci.example.yml: findings, --fix,
-# settings, configuration errors, SARIF output and the editors' commands.
+# settings, configuration errors, SARIF output, suppressions, the editors'
+# commands and the README's CI gating commands.
 # A cold build compiles golangci-lint and its dependencies: a few minutes.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,4 +24,5 @@ echo "build: $(($(date +%s) - start))s"
 go vet ./...
 
 "$root/bin/custom-gcl" version
-CUSTOM_GCL="$root/bin/custom-gcl" go test -count=1 -v ./e2e/
+# Each case runs real builds and analyses: minutes on a busy machine.
+CUSTOM_GCL="$root/bin/custom-gcl" go test -count=1 -timeout=30m -v ./e2e/
