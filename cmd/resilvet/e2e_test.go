@@ -38,6 +38,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+var stackTrace = regexp.MustCompile(`(?m)^goroutine \d+ \[`)
+
 // runBin runs the binary (or, with name "go", the go command) in dir.
 func runBin(t *testing.T, dir, name string, args ...string) (int, string, string) {
 	t.Helper()
@@ -53,7 +55,8 @@ func runBin(t *testing.T, dir, name string, args ...string) (int, string, string
 	if err != nil && !errors.As(err, &exit) {
 		t.Fatalf("running %s %q: %v", name, args, err)
 	}
-	if strings.Contains(stderr.String(), "goroutine ") || strings.Contains(stderr.String(), "panic:") {
+	// A stack trace, not a message that merely mentions goroutines.
+	if stackTrace.MatchString(stderr.String()) || strings.Contains(stderr.String(), "panic:") {
 		t.Fatalf("%s %q crashed:\n%s", name, args, stderr.String())
 	}
 	return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
