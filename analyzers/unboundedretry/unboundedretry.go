@@ -116,7 +116,7 @@ func checkLoop(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop) {
 
 	checkWaits(pass, r, l, call, name)
 
-	for _, s := range l.RetriedStatuses {
+	for _, s := range l.RetriedStatuses[:min(1, len(l.RetriedStatuses))] { // one per loop
 		cond, _ := retryloop.Source(pass, s.Cond)
 		if s.Success {
 			r.Reportf(s.Cond, "retry stops only on %s, so permanent errors (%s) are retried too; stop on 4xx other than 408 and 429",
