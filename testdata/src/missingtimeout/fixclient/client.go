@@ -1,0 +1,71 @@
+// Package fixclient builds API clients that can hang forever on a slow
+// server.
+package fixclient
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"missingtimeout/fixclient/internal/auth"
+)
+
+// defaultClient is shared by every call in the package.
+var defaultClient = &http.Client{} // want `long-lived http.Client has no Timeout, so a slow server can hang its callers forever; set Timeout`
+
+var redirectless = http.Client{ // want `long-lived http.Client has no Timeout`
+	CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	},
+}
+
+type PricingClient struct {
+	base *url.URL
+	http *http.Client
+}
+
+// NewPricingClient stores a client without a timeout in a field.
+func NewPricingClient(base *url.URL, rt http.RoundTripper) *PricingClient {
+	return &PricingClient{
+		base: base,
+		http: &http.Client{Transport: auth.Wrap(rt)}, // want `long-lived http.Client has no Timeout`
+	}
+}
+
+// NewInventoryClient returns one.
+func NewInventoryClient() *http.Client {
+	return new(http.Client) // want `long-lived http.Client has no Timeout`
+}
+
+// NewRecommendations builds the client in a variable first.
+func NewRecommendations(rt http.RoundTripper) *PricingClient {
+	c := &http.Client{ // want `long-lived http.Client has no Timeout`
+		Transport: rt,
+		Jar:       nil,
+	}
+	return &PricingClient{http: c}
+}
+
+func (p *PricingClient) Price(sku string) (float64, error) {
+	resp, err := p.http.Get(p.base.JoinPath("prices", sku).String())
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("price %s: %s", sku, resp.Status)
+	}
+	var out struct{ Price float64 }
+	return out.Price, json.NewDecoder(resp.Body).Decode(&out)
+}
+
+// Short-lived client in a local variable: not reported.
+func probe(u string) error {
+	c := &http.Client{}
+	resp, err := c.Head(u)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
