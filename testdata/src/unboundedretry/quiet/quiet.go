@@ -347,3 +347,20 @@ func reconnect(stop <-chan struct{}, dial func() error) {
 		}
 	}
 }
+
+// dialAgent continues only while attempts are left (datadog-go's shape).
+func dialAgent(addr string) (net.Conn, error) {
+	attemptsLeft := 3
+	for {
+		attemptsLeft--
+		conn, err := net.DialTimeout("unix", addr, time.Second)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) && attemptsLeft > 0 {
+				time.Sleep(time.Duration(100+rand.Intn(100)) * time.Millisecond)
+				continue
+			}
+			return nil, err
+		}
+		return conn, nil
+	}
+}
