@@ -191,7 +191,9 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop, call
 	}
 	how := "time.Sleep"
 	if w.Sleep == nil {
-		if c, ok := w.Node.(*ast.CallExpr); !ok || !isSleep(pass, c) {
+		if c, ok := w.Node.(*ast.CallExpr); !ok {
+			how = "a bare timer receive"
+		} else if !isSleep(pass, c) {
 			how = "<-time.After"
 		}
 	}
