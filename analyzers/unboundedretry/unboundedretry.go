@@ -338,7 +338,7 @@ func lookup(pass *analysis.Pass, pos token.Pos, name string) types.Object {
 // return mechanical.
 func sleepFix(pass *analysis.Pass, l *retryloop.Loop, w *retryloop.Wait) (analysis.SuggestedFix, bool) {
 	none := analysis.SuggestedFix{}
-	if l.Ctx == nil || l.Counter == nil || w.Sleep == nil {
+	if l.Ctx == nil || l.Counter == nil || w.Sleep == nil || !retryloop.RuntimeAvailable(pass) {
 		return none, false
 	}
 	pos := w.Sleep.Pos()
