@@ -247,6 +247,20 @@ func failover(pass *analysis.Pass, l *retryloop.Loop, call *ast.CallExpr) bool {
 			return !found
 		})
 	}
+	if found {
+		return true
+	}
+	// nc.current = nc.srvPool[i]: the counter picks the target
+	if l.Counter != nil {
+		ast.Inspect(l.Body, func(n ast.Node) bool {
+			if ix, ok := n.(*ast.IndexExpr); ok {
+				if id, ok := ast.Unparen(ix.Index).(*ast.Ident); ok && pass.TypesInfo.Uses[id] == l.Counter {
+					found = true
+				}
+			}
+			return !found
+		})
+	}
 	return found || waitsItself(pass, call)
 }
 

@@ -364,3 +364,23 @@ func dialAgent(addr string) (net.Conn, error) {
 		return conn, nil
 	}
 }
+
+type natsConn struct {
+	servers []string
+	current string
+}
+
+func (c *natsConn) dialCurrent() error { return nil }
+
+// connect walks the server pool (nats.go's shape): each attempt goes to the
+// next server, so it needs no wait.
+func (c *natsConn) connect(tries int) error {
+	var err error
+	for i := 0; i < tries; i++ {
+		c.current = c.servers[i]
+		if err = c.dialCurrent(); err == nil {
+			return nil
+		}
+	}
+	return err
+}
