@@ -3,6 +3,7 @@ package lockupgrade
 import (
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -136,11 +137,19 @@ type fnState struct {
 
 	sources   []source
 	writes    []write
+	fresh     []freshRead
 	deadlocks []deadlock
 	returns   []returnPoint
 
 	closures map[closureKey]*closure
 	pd       *postdom
+}
+
+// freshRead is state read after Lock to decide something.
+type freshRead struct {
+	v       ssa.Value
+	mu      int
+	lockPos token.Pos
 }
 
 type returnPoint struct {
@@ -332,10 +341,13 @@ func (f *fnState) step(instr ssa.Instruction, st []mstate, collect bool) {
 				continue
 			}
 			if st[i].r && collect {
-				f.sources = append(f.sources, source{v: in, mu: i, state: s, name: stateName(in.X, s), readPos: in.Pos(), outer: outer(st, i)})
+				f.sources = append(f.sources, source{v: in, mu: i, state: s, name: stateName(in.X, s), readPos: posOf(in), outer: outer(st, i)})
 			}
 			if st[i].w && f.decides(in) {
 				st[i].recheck |= f.stateBit(s)
+				if collect {
+					f.fresh = append(f.fresh, freshRead{v: in, mu: i, lockPos: st[i].lockPos})
+				}
 			}
 		}
 	case *ssa.Store:
@@ -411,8 +423,13 @@ func (f *fnState) helperStep(in *ssa.Call, callee *ssa.Function, st []mstate, co
 			continue // called under our own lock: not a released read
 		}
 		st[i].u = true
-		if collect {
-			f.sources = append(f.sources, source{v: in, mu: i, state: state,
+		if !collect {
+			continue
+		}
+		// Only the results that carry the read are stale: an error result
+		// next to them is not.
+		for _, v := range resultValues(in, s.results) {
+			f.sources = append(f.sources, source{v: v, mu: i, state: state,
 				name: join(nameOf(argOf(call, s.state)), s.field[1:]), readPos: s.readPos, outer: outer(st, i)})
 		}
 	}
@@ -455,6 +472,31 @@ func (f *fnState) helperStep(in *ssa.Call, callee *ssa.Function, st []mstate, co
 			f.writeStep(in, a, call.Args, st, collect)
 		}
 	}
+}
+
+// resultValues returns the values of call's results at indices.
+func resultValues(call *ssa.Call, indices []int) []ssa.Value {
+	if _, ok := call.Type().(*types.Tuple); !ok {
+		return []ssa.Value{call}
+	}
+	var out []ssa.Value
+	if refs := call.Referrers(); refs != nil {
+		for _, r := range *refs {
+			if e, ok := r.(*ssa.Extract); ok && slices.Contains(indices, e.Index) {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+// posOf returns a position for a load, falling back to its address when
+// the load itself has none (the operand of a range statement).
+func posOf(v *ssa.UnOp) token.Pos {
+	if v.Pos().IsValid() {
+		return v.Pos()
+	}
+	return v.X.Pos()
 }
 
 // outer returns the mutexes other than i whose write lock is held on every

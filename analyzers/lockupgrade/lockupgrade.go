@@ -162,6 +162,7 @@ type staleResult struct {
 	mu, state rel
 	field     string // display suffix of the state, e.g. ".conns"
 	readPos   token.Pos
+	results   []int // indices of the results that carry the read
 }
 
 // lockedWrite: the function takes mutex's write lock and writes state

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"slices"
 	"sort"
 	"strings"
 
@@ -23,7 +24,7 @@ func (f *fnState) findings() {
 	}
 	sort.SliceStable(f.sources, func(i, j int) bool { return f.sources[i].readPos < f.sources[j].readPos })
 	for _, w := range f.writes {
-		if !w.upgraded {
+		if !w.upgraded || (w.helper == nil && f.revalidated(w)) {
 			continue
 		}
 		for _, s := range f.sources {
@@ -59,16 +60,26 @@ func (f *fnState) summarise(res *funcResult) {
 				continue
 			}
 			cl := f.closure(s.v, true)
-			tainted := false
-			for _, v := range rp.ret.Results {
-				tainted = tainted || cl.vals[v]
+			var results []int
+			for k, v := range rp.ret.Results {
+				if cl.vals[v] {
+					results = append(results, k)
+				}
 			}
-			if !tainted {
+			if len(results) == 0 {
 				continue
 			}
 			mu, ok1 := toRel(f.fn, f.mutexes[s.mu])
 			st, ok2 := toRel(f.fn, s.state)
-			if !ok1 || !ok2 || containsStale(res.stale, mu, st) {
+			if !ok1 || !ok2 {
+				continue
+			}
+			if k := staleIndex(res.stale, mu, st); k >= 0 {
+				for _, r := range results {
+					if !slices.Contains(res.stale[k].results, r) {
+						res.stale[k].results = append(res.stale[k].results, r)
+					}
+				}
 				continue
 			}
 			field := s.name
@@ -77,7 +88,7 @@ func (f *fnState) summarise(res *funcResult) {
 			} else {
 				field = "." + field
 			}
-			res.stale = append(res.stale, staleResult{mu: mu, state: st, field: field, readPos: s.readPos})
+			res.stale = append(res.stale, staleResult{mu: mu, state: st, field: field, readPos: s.readPos, results: results})
 		}
 	}
 	for _, w := range f.writes {
@@ -102,9 +113,24 @@ func (f *fnState) summarise(res *funcResult) {
 	}
 }
 
-func containsStale(list []staleResult, mu, st rel) bool {
-	for _, x := range list {
+func staleIndex(list []staleResult, mu, st rel) int {
+	for k, x := range list {
 		if x.mu == mu && x.state == st {
+			return k
+		}
+	}
+	return -1
+}
+
+// revalidated reports whether w is control dependent on a decision taken
+// after its Lock on state of the same mutex: the author checked, under the
+// lock, that the write still applies.
+func (f *fnState) revalidated(w write) bool {
+	for _, r := range f.fresh {
+		if r.mu != w.mu || r.lockPos != w.lockPos {
+			continue
+		}
+		if cl := f.closure(r.v, true); len(cl.ifs) > 0 && f.guarded(cl.ifs)[w.instr.Block().Index] {
 			return true
 		}
 	}
