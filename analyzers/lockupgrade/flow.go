@@ -124,6 +124,12 @@ type deadlock struct {
 	mu        int
 	lock, rl  token.Pos
 	muDisplay string
+	helper    string // " (in name at line N)" when a called helper locks
+}
+
+type entryLock struct {
+	mu  int
+	pos token.Pos
 }
 
 // fnState is the per-function analysis.
@@ -138,6 +144,7 @@ type fnState struct {
 	sources   []source
 	writes    []write
 	fresh     []freshRead
+	locks     []entryLock
 	deadlocks []deadlock
 	returns   []returnPoint
 
@@ -236,6 +243,11 @@ func (f *fnState) prepare() bool {
 					if a, ok := w.mu.at(in.Common()); ok {
 						f.mutex(a, "")
 						interesting = true
+					}
+				}
+				for _, l := range res.locks {
+					if a, ok := l.mu.at(in.Common()); ok {
+						f.mutex(a, "")
 					}
 				}
 			case *ssa.Defer:
@@ -383,6 +395,9 @@ func (f *fnState) lockStep(k opKind, i int, pos token.Pos, st []mstate, collect 
 		if m.r && collect {
 			f.deadlocks = append(f.deadlocks, deadlock{mu: i, lock: pos, rl: m.rPos, muDisplay: f.muNames[i]})
 		}
+		if !m.r && collect {
+			f.locks = append(f.locks, entryLock{i, pos})
+		}
 		m.upgraded = m.u
 		m.w, m.wMust, m.lockPos, m.u, m.recheck = true, true, pos, false, 0
 	case opUnlock:
@@ -419,7 +434,7 @@ func (f *fnState) helperStep(in *ssa.Call, callee *ssa.Function, st []mstate, co
 			continue
 		}
 		i := f.mutex(mu, "")
-		if st[i].r || st[i].w {
+		if i >= len(st) || st[i].r || st[i].w {
 			continue // called under our own lock: not a released read
 		}
 		st[i].u = true
@@ -442,9 +457,27 @@ func (f *fnState) helperStep(in *ssa.Call, callee *ssa.Function, st []mstate, co
 				continue
 			}
 			i := f.mutex(mu, "")
-			if st[i].u && !st[i].r && !st[i].w && !w.idempotent {
+			if i < len(st) && st[i].u && !st[i].r && !st[i].w && !w.idempotent {
 				f.writes = append(f.writes, write{instr: in, mu: i, state: state,
 					lockPos: in.Pos(), upgraded: true, helper: w, outer: outer(st, i)})
+			}
+		}
+	}
+	if collect {
+		for _, l := range res.locks {
+			a, ok := l.mu.at(call)
+			if !ok {
+				continue
+			}
+			if i := f.mutex(a, ""); i < len(st) && st[i].r {
+				name := "the mutex"
+				if l.mu.global != nil {
+					name = l.mu.global.Name()
+				} else if base := nameOf(argOf(call, l.mu)); base != "" && l.mu.path != "" {
+					name = join(base, l.field)
+				}
+				f.deadlocks = append(f.deadlocks, deadlock{mu: i, lock: call.Pos(), rl: st[i].rPos, muDisplay: name,
+					helper: " (in " + callee.Name() + " at " + f.c.line(l.pos, call.Pos()) + ")"})
 			}
 		}
 	}

@@ -176,6 +176,15 @@ type lockedWrite struct {
 type funcResult struct {
 	stale  []staleResult
 	writes []lockedWrite
+	locks  []helperLock
+}
+
+// helperLock: the function takes mutex's write lock without holding its
+// read lock; calling it under that RLock deadlocks.
+type helperLock struct {
+	mu    rel
+	field string // the mutex's field name
+	pos   token.Pos
 }
 
 // accessSummary lists the parameter- or global-rooted state a function

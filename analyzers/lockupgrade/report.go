@@ -19,8 +19,8 @@ func (f *fnState) findings() {
 		if mu == "" {
 			mu = "the mutex"
 		}
-		f.c.report(d.lock, fmt.Sprintf("Lock of %s while its RLock from %s is still held deadlocks; RUnlock first and re-check the state after Lock",
-			mu, f.c.line(d.rl, d.lock)), nil)
+		f.c.report(d.lock, fmt.Sprintf("Lock of %s%s while its RLock from %s is still held deadlocks; RUnlock first and re-check the state after Lock",
+			mu, d.helper, f.c.line(d.rl, d.lock)), nil)
 	}
 	sort.SliceStable(f.sources, func(i, j int) bool { return f.sources[i].readPos < f.sources[j].readPos })
 	for _, w := range f.writes {
@@ -89,6 +89,20 @@ func (f *fnState) summarise(res *funcResult) {
 				field = "." + field
 			}
 			res.stale = append(res.stale, staleResult{mu: mu, state: st, field: field, readPos: s.readPos, results: results})
+		}
+	}
+	for _, l := range f.locks {
+		mu, ok := toRel(f.fn, f.mutexes[l.mu])
+		if !ok || f.deferredR[l.mu] {
+			continue
+		}
+		dup := false
+		for _, x := range res.locks {
+			dup = dup || x.mu == mu
+		}
+		if !dup {
+			name := f.muNames[l.mu]
+			res.locks = append(res.locks, helperLock{mu: mu, field: name[strings.LastIndexByte(name, '.')+1:], pos: l.pos})
 		}
 	}
 	for _, w := range f.writes {
