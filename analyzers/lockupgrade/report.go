@@ -144,7 +144,7 @@ func (f *fnState) revalidated(w write) bool {
 		if r.mu != w.mu || r.lockPos != w.lockPos {
 			continue
 		}
-		if cl := f.closure(r.v, true); len(cl.ifs) > 0 && f.guarded(cl.ifs)[w.instr.Block().Index] {
+		if cl := f.closure(r.v, true); len(cl.ifs) > 0 && f.controls(cl)[w.instr.Block().Index] {
 			return true
 		}
 	}
