@@ -134,7 +134,7 @@ func (c *checker) check(f *ast.File, cc inspector.Cursor) {
 	}
 
 	// The name must still mean the caller's context where the call is.
-	if lookup(c.pass.Pkg, scope.param.Name(), call.Pos()) != scope.param {
+	if match.Lookup(c.pass.Pkg, scope.param.Name(), call.Pos()) != scope.param {
 		return
 	}
 	if c.isReassigned(scope) {
@@ -155,22 +155,34 @@ func (c *checker) check(f *ast.File, cc inspector.Cursor) {
 	}
 	switch kind, idx := target.ParentEdge(); kind {
 	case edge.CallExpr_Args:
+		if c.quietConsumer(target.Parent()) {
+			return
+		}
 	case edge.AssignStmt_Rhs, edge.ValueSpec_Values:
 		v := c.storedIn(target.Parent().Node(), idx, scope, wrapped)
 		if v == nil {
 			return
 		}
-		used := false
-		for id, obj := range info.Uses {
-			if obj != v {
+		calls, quietCalls := 0, 0
+		for ic := range outermostFunc(cc).Preorder((*ast.Ident)(nil)) {
+			if info.Uses[ic.Node().(*ast.Ident)] != v {
 				continue
 			}
-			used = true
-			if !detached && c.inGoStmt(scope.fn, id) {
+			use := outOfParens(ic)
+			if escapes(info, c.pass.Pkg, use) {
+				return // kept in a struct or returned: a lifetime of its own
+			}
+			if use.ParentEdgeKind() == edge.CallExpr_Args && !derives(info, use.Parent(), v) {
+				calls++
+				if c.quietConsumer(use.Parent()) {
+					quietCalls++
+				}
+			}
+			if !detached && c.inGoStmt(scope.fn, ic) {
 				detached = true
 			}
 		}
-		if !used {
+		if calls == 0 || calls == quietCalls {
 			return
 		}
 	default:
@@ -410,16 +422,110 @@ func (c *checker) isReassigned(scope inScope) bool {
 	return found
 }
 
-// inGoStmt reports whether id sits in a go statement inside fn.
-func (c *checker) inGoStmt(fn inspector.Cursor, id *ast.Ident) bool {
-	cur, ok := fn.FindNode(id)
-	if !ok {
-		return false
-	}
+// inGoStmt reports whether cur sits in a go statement inside fn.
+func (c *checker) inGoStmt(fn, cur inspector.Cursor) bool {
 	for a := range cur.Enclosing((*ast.GoStmt)(nil)) {
 		return fn.Contains(a)
 	}
 	return false
+}
+
+// quietConsumer reports whether handing a new root context to the call at
+// cc is legitimate: the callee returns nothing (logging, metrics: it cannot
+// act on cancellation), or it returns no error and its result is kept
+// beyond this call (a long-lived object, such as a token source, must not
+// die with the caller's context). The call of a go statement is never quiet.
+func (c *checker) quietConsumer(cc inspector.Cursor) bool {
+	call := cc.Node().(*ast.CallExpr)
+	if cc.ParentEdgeKind() == edge.GoStmt_Call {
+		return false
+	}
+	tv, ok := c.pass.TypesInfo.Types[call.Fun]
+	if !ok || tv.IsType() {
+		return false
+	}
+	sig, ok := tv.Type.Underlying().(*types.Signature)
+	if !ok {
+		return false
+	}
+	res := sig.Results()
+	if res.Len() == 0 {
+		return true
+	}
+	for v := range res.Variables() {
+		if types.Identical(v.Type(), errorType) {
+			return false
+		}
+	}
+	return escapes(c.pass.TypesInfo, c.pass.Pkg, outOfParens(cc))
+}
+
+var errorType = types.Universe.Lookup("error").Type()
+
+// escapes reports whether the value at cur is returned or stored in a
+// struct, a field or a package variable.
+func escapes(info *types.Info, pkg *types.Package, cur inspector.Cursor) bool {
+	switch kind, idx := cur.ParentEdge(); kind {
+	case edge.ReturnStmt_Results, edge.KeyValueExpr_Value, edge.CompositeLit_Elts:
+		return true
+	case edge.AssignStmt_Rhs:
+		as := cur.Parent().Node().(*ast.AssignStmt)
+		if len(as.Lhs) != len(as.Rhs) {
+			return false
+		}
+		switch l := ast.Unparen(as.Lhs[idx]).(type) {
+		case *ast.SelectorExpr, *ast.IndexExpr, *ast.StarExpr:
+			return true
+		case *ast.Ident:
+			v, ok := info.ObjectOf(l).(*types.Var)
+			return ok && v.Parent() == pkg.Scope()
+		}
+	}
+	return false
+}
+
+// derives reports whether the call at cc only derives a new value of v
+// ("v = propagator.Extract(v, carrier)"): its consumers are judged instead.
+func derives(info *types.Info, cc inspector.Cursor, v *types.Var) bool {
+	kind, idx := cc.ParentEdge()
+	if kind != edge.AssignStmt_Rhs {
+		return false
+	}
+	as := cc.Parent().Node().(*ast.AssignStmt)
+	if len(as.Lhs) != len(as.Rhs) {
+		idx = 0
+	}
+	id, ok := ast.Unparen(as.Lhs[idx]).(*ast.Ident)
+	return ok && info.ObjectOf(id) == v
+}
+
+// outOfParens steps from cur out of enclosing parentheses and &.
+func outOfParens(cur inspector.Cursor) inspector.Cursor {
+	for {
+		switch p := cur.Parent().Node().(type) {
+		case *ast.ParenExpr:
+			cur = cur.Parent()
+			continue
+		case *ast.UnaryExpr:
+			if p.Op == token.AND {
+				cur = cur.Parent()
+				continue
+			}
+		}
+		return cur
+	}
+}
+
+// outermostFunc returns the outermost function around cur, or its file.
+func outermostFunc(cur inspector.Cursor) inspector.Cursor {
+	out := cur
+	for a := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil), (*ast.File)(nil)) {
+		out = a
+		if _, ok := a.Node().(*ast.FuncDecl); ok {
+			break
+		}
+	}
+	return out
 }
 
 // nilGuard reports whether e compares a context-typed variable with nil.
@@ -456,21 +562,11 @@ func (c *checker) withoutCancel(f *ast.File, call *ast.CallExpr) (string, bool) 
 			return id.Name + ".WithoutCancel", true
 		}
 	case *ast.Ident: // dot import
-		if obj, ok := lookup(c.pass.Pkg, "WithoutCancel", call.Pos()).(*types.Func); ok && match.IsFunc(obj, "context", "WithoutCancel") {
+		if obj, ok := match.Lookup(c.pass.Pkg, "WithoutCancel", call.Pos()).(*types.Func); ok && match.IsFunc(obj, "context", "WithoutCancel") {
 			return "WithoutCancel", true
 		}
 	}
 	return "", false
-}
-
-// lookup resolves name at pos in pkg's scopes.
-func lookup(pkg *types.Package, name string, pos token.Pos) types.Object {
-	s := pkg.Scope().Innermost(pos)
-	if s == nil {
-		return nil
-	}
-	_, obj := s.LookupParent(name, pos)
-	return obj
 }
 
 // waitsForDone reports whether statement s blocks until a context is done

@@ -1,19 +1,184 @@
-// Package lockupgrade defines an Analyzer that reports ... (being built).
+// Package lockupgrade defines an Analyzer that reports sync.RWMutex
+// read-to-write upgrades that act on state read under the read lock.
 package lockupgrade
 
 import (
+	"fmt"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"slices"
+
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/buildssa"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/resilvet/resilvet/analyzers/internal/ignore"
+	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
 
 // Doc is the analyzer's documentation: a one-line summary, then details.
-const Doc = `lockupgrade: (being built)`
+const Doc = `lockupgrade: report RWMutex read-to-write upgrades that act on stale state
+
+State read under RLock may change between RUnlock and Lock: other goroutines
+slip through the gap. Code that then writes the state based on what it read,
+without reading it again after Lock, transitions a circuit breaker twice,
+inserts the same cache entry twice or dials the same connection twice:
+
+	cb.mu.RLock()
+	if cb.state == StateOpen {
+		cb.mu.RUnlock()
+		cb.mu.Lock()
+		cb.state = StateHalfOpen // several goroutines get here
+		cb.mu.Unlock()
+	}
+
+Re-check the state after Lock (double-checked locking) or take one Lock for
+both the check and the update:
+
+	cb.mu.Lock()
+	if cb.state == StateOpen {
+		cb.state = StateHalfOpen
+	}
+	cb.mu.Unlock()
+
+The check also follows values through helpers of the same package (get under
+RLock in one method, insert under Lock in another) and reports Lock called
+while the same mutex's RLock is still held, which deadlocks.`
 
 // Analyzer is the lockupgrade check.
 var Analyzer = &analysis.Analyzer{
-	Name: "lockupgrade",
-	Doc:  Doc,
-	URL:  "https://github.com/resilvet/resilvet/blob/main/docs/checks.md#lockupgrade",
-	Run:  run,
+	Name:     "lockupgrade",
+	Doc:      Doc,
+	URL:      "https://github.com/resilvet/resilvet/blob/main/docs/checks.md#lockupgrade",
+	Requires: []*analysis.Analyzer{buildssa.Analyzer},
+	Run:      run,
 }
 
-func run(pass *analysis.Pass) (any, error) { return nil, nil }
+const breakerPkg = "github.com/resilvet/resilvet/runtime/breaker"
+
+func run(pass *analysis.Pass) (any, error) {
+	if !match.Imports(pass.Pkg, "sync") || !usesRLock(pass.TypesInfo) {
+		return nil, nil
+	}
+	ssaRes := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
+	c := &checker{
+		pass:     pass,
+		rep:      ignore.New(pass),
+		pkg:      ssaRes.Pkg,
+		funcs:    map[*ssa.Function]*funcResult{},
+		accesses: map[*ssa.Function]*accessSummary{},
+		reported: map[token.Pos]bool{},
+	}
+	for _, fn := range ssaRes.SrcFuncs {
+		c.analyze(fn)
+	}
+	return nil, nil
+}
+
+// usesRLock reports whether the package calls (*sync.RWMutex).RLock at all;
+// without one there is no upgrade to find and the SSA is left untouched.
+func usesRLock(info *types.Info) bool {
+	for id, obj := range info.Uses {
+		if id.Name != "RLock" {
+			continue
+		}
+		if fn, ok := obj.(*types.Func); ok && match.IsMethod(fn, "sync", "RWMutex", "RLock") {
+			return true
+		}
+	}
+	return false
+}
+
+type checker struct {
+	pass     *analysis.Pass
+	rep      *ignore.Reporter
+	pkg      *ssa.Package
+	funcs    map[*ssa.Function]*funcResult
+	accesses map[*ssa.Function]*accessSummary
+	reported map[token.Pos]bool
+}
+
+func (c *checker) report(pos token.Pos, msg string, fixes []analysis.SuggestedFix) {
+	if c.reported[pos] {
+		return
+	}
+	c.reported[pos] = true
+	c.rep.Report(analysis.Diagnostic{Pos: pos, Message: msg, SuggestedFixes: fixes})
+}
+
+// line renders pos for a message: the bare line in the file of at, else
+// file:line.
+func (c *checker) line(pos, at token.Pos) string {
+	p, q := c.pass.Fset.Position(pos), c.pass.Fset.Position(at)
+	if p.Filename == q.Filename {
+		return fmt.Sprintf("line %d", p.Line)
+	}
+	return fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)
+}
+
+// inPkg reports whether fn is a function of the package under analysis
+// whose body we can summarise.
+func (c *checker) inPkg(fn *ssa.Function) bool {
+	return fn != nil && fn.Pkg == c.pkg && len(fn.Blocks) > 0
+}
+
+// rel is a location relative to a function's parameters (param >= 0) or a
+// package variable (global != nil), so that summaries apply at call sites.
+type rel struct {
+	param  int
+	global *ssa.Global
+	path   string
+}
+
+func toRel(fn *ssa.Function, a addr) (rel, bool) {
+	switch r := a.root.(type) {
+	case *ssa.Global:
+		return rel{param: -1, global: r, path: a.path}, true
+	case *ssa.Parameter:
+		if i := slices.Index(fn.Params, r); i >= 0 {
+			return rel{param: i, path: a.path}, true
+		}
+	}
+	return rel{}, false
+}
+
+// at maps r into the caller at call.
+func (r rel) at(call *ssa.CallCommon) (addr, bool) {
+	if r.global != nil {
+		return addr{root: r.global, path: r.path}, true
+	}
+	if r.param >= len(call.Args) {
+		return addr{}, false
+	}
+	a := addrOf(call.Args[r.param])
+	a.path += r.path
+	return a, true
+}
+
+// staleResult: the function returns a value read from state under the
+// mutex's RLock, after releasing it (the "get" half of a helper split).
+type staleResult struct {
+	mu, state rel
+	field     string // display suffix of the state, e.g. ".conns"
+	readPos   token.Pos
+}
+
+// lockedWrite: the function takes mutex's write lock and writes state
+// without reading it again first (the "create" half of a helper split).
+type lockedWrite struct {
+	mu, state  rel
+	lockPos    token.Pos
+	idempotent bool // only deletes
+}
+
+type funcResult struct {
+	stale  []staleResult
+	writes []lockedWrite
+}
+
+// accessSummary lists the parameter- or global-rooted state a function
+// reads to decide (a re-check when called under the lock) and writes.
+type accessSummary struct {
+	checks, writes []rel
+}

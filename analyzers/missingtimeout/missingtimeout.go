@@ -117,6 +117,16 @@ func run(pass *analysis.Pass) (any, error) {
 // call handles the package functions and methods that cannot time out, and
 // new(http.Client) / new(http.Server).
 func (c *checker) call(f *ast.File, cur inspector.Cursor, call *ast.CallExpr) {
+	var name string
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		name = fun.Name
+	case *ast.SelectorExpr:
+		name = fun.Sel.Name
+	}
+	if !callNames[name] {
+		return // cheap filter before type lookups
+	}
 	info := c.pass.TypesInfo
 	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok && len(call.Args) == 1 {
 		if b, ok := info.Uses[id].(*types.Builtin); ok && b.Name() == "new" {
@@ -137,7 +147,7 @@ func (c *checker) call(f *ast.File, cur inspector.Cursor, call *ast.CallExpr) {
 	switch {
 	case match.IsFunc(fn, httpPkg, "Get", "Head", "Post", "PostForm"):
 		c.rep.Reportf(call, "http.%s uses http.DefaultClient, which has no timeout; use an http.Client with a Timeout or a request with a deadline", fn.Name())
-	case match.IsMethod(fn, httpPkg, "Client"):
+	case match.IsMethod(fn, httpPkg, "Client", "Get", "Head", "Post", "PostForm", "Do"):
 		sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 		if !ok || !isDefaultClient(info, sel.X) {
 			return
@@ -160,6 +170,13 @@ func (c *checker) call(f *ast.File, cur inspector.Cursor, call *ast.CallExpr) {
 		}
 		c.rep.Reportf(call, "net.Dialer with no Timeout can wait forever in Dial; set Timeout or use DialContext with a deadline")
 	}
+}
+
+// callNames holds the names of every function and method call reports.
+var callNames = map[string]bool{
+	"new": true, "Get": true, "Head": true, "Post": true, "PostForm": true, "Do": true,
+	"ListenAndServe": true, "ListenAndServeTLS": true,
+	"Serve": true, "ServeTLS": true, "Dial": true,
 }
 
 func (c *checker) literal(f *ast.File, cur inspector.Cursor, lit *ast.CompositeLit) {
@@ -684,12 +701,12 @@ func (c *checker) timeQualifier(f *ast.File, pos token.Pos) (string, []analysis.
 		case ".":
 			return "", nil, true
 		}
-		if pn, ok := lookup(c.pass.Pkg, name, pos).(*types.PkgName); ok && pn.Imported().Path() == "time" {
+		if pn, ok := match.Lookup(c.pass.Pkg, name, pos).(*types.PkgName); ok && pn.Imported().Path() == "time" {
 			return name, nil, true
 		}
 		return "", nil, false // shadowed here
 	}
-	if lookup(c.pass.Pkg, "time", pos) != nil {
+	if match.Lookup(c.pass.Pkg, "time", pos) != nil {
 		return "", nil, false // the name is taken
 	}
 	for _, decl := range f.Decls {
@@ -873,15 +890,6 @@ func isParam(fn inspector.Cursor, info *types.Info, v *types.Var) bool {
 		}
 	}
 	return false
-}
-
-func lookup(pkg *types.Package, name string, pos token.Pos) types.Object {
-	s := pkg.Scope().Innermost(pos)
-	if s == nil {
-		return nil
-	}
-	_, obj := s.LookupParent(name, pos)
-	return obj
 }
 
 func contains(set []string, s string) bool {

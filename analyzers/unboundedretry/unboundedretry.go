@@ -1,19 +1,462 @@
-// Package unboundedretry defines an Analyzer that reports ... (being built).
+// Package unboundedretry defines an Analyzer that reports retry loops that
+// hammer, never stop, ignore cancellation, retry permanent errors or leak
+// connections.
 package unboundedretry
 
 import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"regexp"
+	"strings"
+
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/resilvet/resilvet/analyzers/internal/ignore"
+	"github.com/resilvet/resilvet/analyzers/internal/match"
+	"github.com/resilvet/resilvet/analyzers/internal/retryloop"
 )
 
 // Doc is the analyzer's documentation: a one-line summary, then details.
-const Doc = `unboundedretry: (being built)`
+const Doc = `unboundedretry: report retry loops with no bound, no backoff, no cancellation or leaked bodies
+
+A retry of a failing dependency must stop (an attempt limit, a deadline or
+the caller's ctx), wait longer each time with random jitter so that clients
+do not retry in lockstep, wake up when ctx is cancelled, retry only
+transient outcomes (408, 429, 5xx, timeouts; never 400/401/403/404/409/422),
+drain and close each failed response before the next attempt, and send a
+request body that is still there on the second attempt.
+
+Bad:
+
+	for {
+		resp, err := client.Do(req)
+		if err != nil {
+			time.Sleep(time.Second)
+			continue
+		}
+		if resp.StatusCode >= 400 {
+			continue
+		}
+		return resp, nil
+	}
+
+Good:
+
+	for attempt := 1; attempt <= 5; attempt++ {
+		resp, err := client.Do(req)
+		if err == nil && resp.StatusCode < 500 && resp.StatusCode != 429 {
+			return resp, nil
+		}
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		if err := retry.Wait(ctx, retry.Backoff(policy, attempt)); err != nil {
+			return nil, err
+		}
+	}
+
+Calls to retry helpers (cenkalti/backoff, avast/retry-go, runtime/retry) are
+checked for request bodies reused across attempts; their policies bound and
+space the attempts.`
 
 // Analyzer is the unboundedretry check.
 var Analyzer = &analysis.Analyzer{
-	Name: "unboundedretry",
-	Doc:  Doc,
-	URL:  "https://github.com/resilvet/resilvet/blob/main/docs/checks.md#unboundedretry",
-	Run:  run,
+	Name:     "unboundedretry",
+	Doc:      Doc,
+	URL:      "https://github.com/resilvet/resilvet/blob/main/docs/checks.md#unboundedretry",
+	Requires: []*analysis.Analyzer{retryloop.Analyzer},
+	Run:      run,
 }
 
-func run(pass *analysis.Pass) (any, error) { return nil, nil }
+func init() {
+	Analyzer.Flags.Var(retryloop.HelpersFlag, "retry-helpers", retryloop.HelpersUsage)
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	res := pass.ResultOf[retryloop.Analyzer].(*retryloop.Result)
+	if len(res.Loops) == 0 {
+		return nil, nil
+	}
+	r := ignore.New(pass)
+	for _, l := range res.Loops {
+		if l.Stmt != nil {
+			checkLoop(pass, r, l)
+		}
+		checkBodies(pass, r, l)
+	}
+	return nil, nil
+}
+
+func calleeName(pass *analysis.Pass, call *ast.CallExpr) string {
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.SelectorExpr:
+		if s, ok := retryloop.Source(pass, f); ok && len(s) <= 40 {
+			return s
+		}
+		return f.Sel.Name
+	case *ast.Ident:
+		return f.Name
+	}
+	return "the call"
+}
+
+func checkLoop(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop) {
+	call := l.Calls[0]
+	name := calleeName(pass, call)
+
+	if l.Bound == retryloop.BoundNone && (len(l.Waits) > 0 || remote(pass, l)) {
+		r.Report(analysis.Diagnostic{
+			Pos: l.Stmt.Pos(), End: l.Stmt.Pos() + token.Pos(len("for")),
+			Message: fmt.Sprintf("retry loop has no bound: a failing %s is retried forever; cap the attempts or stop on a deadline or ctx.Done()", name),
+		})
+	}
+
+	checkWaits(pass, r, l, call, name)
+
+	for _, s := range l.RetriedStatuses {
+		cond, _ := retryloop.Source(pass, s.Cond)
+		if s.Success {
+			r.Reportf(s.Cond, "retry stops only on %s, so permanent errors (%s) are retried too; stop on 4xx other than 408 and 429",
+				cond, codes(s.Permanent))
+			continue
+		}
+		r.Reportf(s.Cond, "retry on %s also retries permanent errors (%s); retry only 408, 429, 502, 503, 504 and timeouts",
+			cond, codes(s.Permanent))
+	}
+
+	if len(l.Unclosed) > 0 {
+		u := l.Unclosed[0]
+		d := analysis.Diagnostic{
+			Message: fmt.Sprintf("response body of a failed attempt is not closed before the next one, leaking its connection; drain and close %s.Body before retrying", u.Resp.Name()),
+		}
+		if len(u.Continues) > 0 {
+			d.Pos, d.End = u.Continues[0].Pos(), u.Continues[0].End()
+			if fix, ok := closeFix(pass, l, u); ok {
+				d.SuggestedFixes = []analysis.SuggestedFix{fix}
+			}
+		} else {
+			d.Pos, d.End = u.Call.Pos(), u.Call.End()
+		}
+		r.Report(d)
+	}
+}
+
+func codes(cs []int) string {
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		s[i] = fmt.Sprint(c)
+	}
+	return strings.Join(s, ", ")
+}
+
+// checkWaits reports a retry with no wait, a constant or unjittered wait,
+// or a wait that ignores ctx: one finding, at the wait.
+func checkWaits(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop, call *ast.CallExpr, name string) {
+	if !remote(pass, l) {
+		return // local work (a file rename, a CAS conflict): no dependency to spare
+	}
+	if len(l.Waits) == 0 {
+		if failover(pass, l, call) {
+			return
+		}
+		r.Reportf(call, "%s is retried at once with no wait, hammering a failing dependency; back off exponentially with jitter between attempts (retry.Backoff)", name)
+		return
+	}
+	kind := retryloop.WaitConstant
+	for _, w := range l.Waits {
+		if w.Kind == retryloop.WaitUnknown || w.Kind == retryloop.WaitJittered {
+			kind = w.Kind // computed or randomised elsewhere: trust it
+			break
+		}
+		if w.Kind == retryloop.WaitGrowing {
+			kind = w.Kind
+		}
+	}
+	// the first wait that ignores cancellation while a ctx is in scope
+	var blind *retryloop.Wait
+	if l.Ctx != nil {
+		for _, w := range l.Waits {
+			if !w.CtxAware {
+				blind = w
+				break
+			}
+		}
+	}
+	w := l.Waits[0]
+	if blind != nil {
+		w = blind
+	}
+	how := "time.Sleep"
+	if w.Sleep == nil {
+		if c, ok := w.Node.(*ast.CallExpr); !ok || !isSleep(pass, c) {
+			how = "<-time.After"
+		}
+	}
+	dur := ""
+	if w.Dur != nil {
+		dur, _ = retryloop.Source(pass, w.Dur)
+	}
+	var msg string
+	switch {
+	case kind == retryloop.WaitConstant && blind != nil:
+		msg = fmt.Sprintf("retry waits a constant %s with %s, which ignores cancellation of %s and hammers a failing dependency; wait with retry.Wait(%s, retry.Backoff(policy, attempt))", dur, how, l.Ctx.Name(), l.Ctx.Name())
+	case kind == retryloop.WaitConstant:
+		msg = fmt.Sprintf("retry waits a constant %s between attempts, hammering a failing dependency; back off exponentially with jitter (retry.Backoff)", dur)
+	case kind == retryloop.WaitGrowing && blind != nil:
+		msg = fmt.Sprintf("retry backoff has no jitter, so clients that failed together retry together, and %s ignores cancellation of %s; use retry.Wait(%s, retry.Backoff(policy, attempt))", how, l.Ctx.Name(), l.Ctx.Name())
+	case kind == retryloop.WaitGrowing:
+		msg = "retry backoff grows but has no jitter, so clients that failed together retry together; randomise each wait (retry.Backoff)"
+	case blind != nil:
+		msg = fmt.Sprintf("%s in a retry loop ignores cancellation of %s; wait with retry.Wait(%s, d) or select on %s.Done()", how, l.Ctx.Name(), l.Ctx.Name(), l.Ctx.Name())
+	default:
+		return
+	}
+	d := analysis.Diagnostic{Pos: w.Node.Pos(), End: w.Node.End(), Message: msg}
+	if kind == retryloop.WaitConstant && blind != nil && w.Sleep != nil {
+		if fix, ok := sleepFix(pass, l, w); ok {
+			d.SuggestedFixes = []analysis.SuggestedFix{fix}
+		}
+	}
+	r.Report(d)
+}
+
+func isSleep(pass *analysis.Pass, c *ast.CallExpr) bool {
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	return ok && sel.Sel.Name == "Sleep"
+}
+
+var attemptName = regexp.MustCompile(`(?i)attempt|retr|tries|try`)
+
+// failover reports whether the call is told which attempt it is: it tries
+// the next endpoint or replica, or backs off itself (redis's
+// c._process(ctx, cmd, attempt)); either way the loop needs no wait.
+func failover(pass *analysis.Pass, l *retryloop.Loop, call *ast.CallExpr) bool {
+	found := false
+	for _, a := range call.Args {
+		ast.Inspect(a, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				if v, ok := pass.TypesInfo.Uses[id].(*types.Var); ok && (v == l.Counter || attemptName.MatchString(v.Name())) {
+					found = true
+				}
+			}
+			return !found
+		})
+	}
+	return found || waitsItself(pass, call)
+}
+
+// waitsItself reports whether the called function, declared in this
+// package, sleeps or waits in its own body.
+func waitsItself(pass *analysis.Pass, call *ast.CallExpr) bool {
+	fn := match.Callee(pass.TypesInfo, call)
+	if fn == nil || fn.Pkg() != pass.Pkg {
+		return false
+	}
+	var body *ast.BlockStmt
+	for _, f := range pass.Files {
+		if f.Pos() <= fn.Pos() && fn.Pos() < f.End() {
+			for _, d := range f.Decls {
+				if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Pos() == fn.Pos() {
+					body = fd.Body
+				}
+			}
+		}
+	}
+	if body == nil {
+		return false
+	}
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if c, ok := n.(*ast.CallExpr); ok {
+			if f := match.Callee(pass.TypesInfo, c); f != nil && (match.IsFunc(f, "time", "Sleep", "After", "NewTimer") || waitName.MatchString(f.Name()) && f.Name() != "Wait") {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+var waitName = regexp.MustCompile(`(?i)sleep|backoff|delay`)
+
+// checkBodies reports request bodies the first attempt consumes.
+func checkBodies(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop) {
+	for _, req := range l.Requests {
+		switch {
+		case req.Body == nil || req.Retryable || l.Client:
+		case req.Reader:
+			r.Reportf(req.Body, "request body %s is a reader built once outside the retry and drained by the first attempt, so later attempts send an empty body; build it inside the retry", exprString(pass, req.Body))
+			return
+		case !req.InRetry && req.Send != nil && !req.Rewound:
+			r.Reportf(req.Send, "request %s is re-sent on every attempt but its body is consumed by the first; build the request inside the retry or reset %s.Body from %s.GetBody", req.Var.Name(), req.Var.Name(), req.Var.Name())
+			return
+		}
+	}
+}
+
+func exprString(pass *analysis.Pass, e ast.Expr) string {
+	s, _ := retryloop.Source(pass, e)
+	return s
+}
+
+// closeFix drains and closes the response before each leaking continue.
+func closeFix(pass *analysis.Pass, l *retryloop.Loop, u *retryloop.Unclosed) (analysis.SuggestedFix, bool) {
+	imp, ok := retryloop.AddImport(pass, l.File, "io", "io")
+	if !ok {
+		return analysis.SuggestedFix{}, false
+	}
+	edits := imp
+	name := u.Resp.Name()
+	for _, c := range u.Continues {
+		// the name must still mean the response at the continue
+		if obj := lookup(pass, c.Pos(), name); obj != u.Resp {
+			return analysis.SuggestedFix{}, false
+		}
+		ind := retryloop.Indent(pass, c.Pos())
+		edits = append(edits, analysis.TextEdit{Pos: c.Pos(), End: c.Pos(), NewText: []byte(
+			fmt.Sprintf("io.Copy(io.Discard, %s.Body)\n%s%s.Body.Close()\n%s", name, ind, name, ind))})
+	}
+	return analysis.SuggestedFix{Message: "Drain and close the response body before retrying", TextEdits: edits}, true
+}
+
+func lookup(pass *analysis.Pass, pos token.Pos, name string) types.Object {
+	s := pass.Pkg.Scope().Innermost(pos)
+	if s == nil {
+		return nil
+	}
+	_, obj := s.LookupParent(name, pos)
+	return obj
+}
+
+// sleepFix replaces time.Sleep(d) with a ctx-aware jittered exponential
+// wait from runtime/retry, when the function's results make the early
+// return mechanical.
+func sleepFix(pass *analysis.Pass, l *retryloop.Loop, w *retryloop.Wait) (analysis.SuggestedFix, bool) {
+	none := analysis.SuggestedFix{}
+	if l.Ctx == nil || l.Counter == nil || w.Sleep == nil {
+		return none, false
+	}
+	pos := w.Sleep.Pos()
+	if lookup(pass, pos, l.Ctx.Name()) != l.Ctx || lookup(pass, pos, l.Counter.Name()) != l.Counter {
+		return none, false
+	}
+	if b, ok := l.Counter.Type().Underlying().(*types.Basic); !ok || b.Kind() != types.Int {
+		return none, false
+	}
+	ret, ok := zeroReturn(pass, l.FuncType)
+	if !ok {
+		return none, false
+	}
+	// removing the call must not leave "time" unused
+	if !timeStillUsed(pass, l.File, w.Node.(*ast.CallExpr)) {
+		return none, false
+	}
+	edits, ok := retryloop.AddImport(pass, l.File, retryloop.RuntimeRetry, "retry")
+	if !ok {
+		return none, false
+	}
+	dur, _ := retryloop.Source(pass, w.Dur)
+	ind := retryloop.Indent(pass, pos)
+	text := fmt.Sprintf("if err := retry.Wait(%s, retry.Backoff(retry.Policy{BaseDelay: %s}, %s)); err != nil {\n%s\t%s\n%s}",
+		l.Ctx.Name(), dur, l.Counter.Name(), ind, ret, ind)
+	edits = append(edits, analysis.TextEdit{Pos: w.Sleep.Pos(), End: w.Sleep.End(), NewText: []byte(text)})
+	return analysis.SuggestedFix{Message: "Wait with jittered exponential backoff that honours ctx", TextEdits: edits}, true
+}
+
+// zeroReturn builds "return <zero values>, err" for the function's results.
+func zeroReturn(pass *analysis.Pass, ft *ast.FuncType) (string, bool) {
+	if ft.Results == nil || len(ft.Results.List) == 0 {
+		return "return", true
+	}
+	var types_ []types.Type
+	for _, f := range ft.Results.List {
+		t := pass.TypesInfo.TypeOf(f.Type)
+		n := len(f.Names)
+		if n == 0 {
+			n = 1
+		}
+		for range n {
+			types_ = append(types_, t)
+		}
+	}
+	last := types_[len(types_)-1]
+	if !types.Identical(last, types.Universe.Lookup("error").Type()) {
+		return "", false
+	}
+	vals := []string{}
+	for _, t := range types_[:len(types_)-1] {
+		z, ok := zero(t)
+		if !ok {
+			return "", false
+		}
+		vals = append(vals, z)
+	}
+	vals = append(vals, "err")
+	return "return " + strings.Join(vals, ", "), true
+}
+
+func zero(t types.Type) (string, bool) {
+	switch u := t.Underlying().(type) {
+	case *types.Pointer, *types.Interface, *types.Slice, *types.Map, *types.Chan, *types.Signature:
+		return "nil", true
+	case *types.Basic:
+		switch {
+		case u.Info()&types.IsNumeric != 0:
+			return "0", true
+		case u.Info()&types.IsString != 0:
+			return `""`, true
+		case u.Info()&types.IsBoolean != 0:
+			return "false", true
+		}
+	}
+	return "", false
+}
+
+func timeStillUsed(pass *analysis.Pass, f *ast.File, sleep *ast.CallExpr) bool {
+	sel := sleep.Fun.(*ast.SelectorExpr)
+	used := false
+	ast.Inspect(f, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok || id == sel.X {
+			return true
+		}
+		if pn, ok := pass.TypesInfo.Uses[id].(*types.PkgName); ok && pn.Imported().Path() == "time" {
+			used = true
+		}
+		return !used
+	})
+	return used
+}
+
+// remoteName matches calls that talk to another process.
+var remoteName = regexp.MustCompile(`(?i)^(dial|connect|ping|send|call|invoke|publish|post|put|get|fetch|request|do|query|exec|subscribe|list|create|update|delete|upload|download|login|notify|push|pull)`)
+
+// remote reports whether the retry talks to a dependency over the network:
+// it sends HTTP requests or calls something that dials, sends or fetches.
+// Retries of local work (an optimistic-concurrency conflict) need no wait.
+func remote(pass *analysis.Pass, l *retryloop.Loop) bool {
+	if len(l.Requests) > 0 {
+		return true
+	}
+	for _, c := range l.Calls {
+		fn := match.Callee(pass.TypesInfo, c)
+		if fn == nil || fn.Pkg() == nil {
+			continue
+		}
+		switch fn.Pkg().Path() {
+		case "net", "net/http", "database/sql", "net/rpc", "net/smtp":
+			return true
+		}
+		if remoteName.MatchString(fn.Name()) {
+			return true
+		}
+		// by convention, calls that take a context first do I/O
+		if sig, ok := fn.Type().(*types.Signature); ok && sig.Params().Len() > 0 && match.IsContext(sig.Params().At(0).Type()) {
+			return true
+		}
+	}
+	return false
+}

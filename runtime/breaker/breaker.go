@@ -141,6 +141,10 @@ func wCount(w uint64) uint64 { return w & countMask }
 // full) always compares equal to the one decoded from the word.
 func nextGen(gen uint64) uint64 { return (gen + 1) & (1<<(64-genShift) - 1) }
 
+// noGen marks elapsed and full as matching no generation. It cannot be 0:
+// after the generation wraps, 0 is a real half-open period.
+const noGen = ^uint64(0)
+
 func mkWord(gen uint64, s State) uint64 {
 	return gen<<genShift | uint64(s)<<countBits
 }
@@ -224,6 +228,8 @@ func New(name string, cfg Config) *Breaker {
 		b.win = newWindow(w)
 	}
 	b.notify = b.onChange != nil || b.logger != nil
+	b.elapsed.Store(noGen)
+	b.full.Store(noGen)
 	return b
 }
 
@@ -477,7 +483,7 @@ func (b *Breaker) recordProbe(t ticket, o Outcome) {
 		switch o {
 		case Ignored:
 			b.admitted-- // give the slot to another caller
-			b.full.Store(0)
+			b.full.Store(noGen)
 		case Failure:
 			b.failProbe(t.gen)
 		case Success:

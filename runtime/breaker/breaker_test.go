@@ -569,3 +569,47 @@ func TestGenerationWraps(t *testing.T) {
 		t.Fatalf("word %x decodes to gen %d state %v count %d", w, wGen(w), wState(w), wCount(w))
 	}
 }
+
+// After the generation wraps, a half-open period can have generation 0,
+// which must not read as "every probe slot taken" (the zero value of the
+// marker, and what a cancelled probe used to reset it to): the breaker would
+// reject every further probe and never leave half-open.
+func TestHalfOpenAtGenerationZero(t *testing.T) {
+	clk := newFakeClock()
+	b := New("dep", Config{FailureThreshold: 1, OpenTimeout: time.Second, HalfOpenProbes: 2, Clock: clk})
+	b.word.Store(mkWord(1<<30-2, Closed)) // trip, then probe, lands on generation 0
+	ctx := context.Background()
+	_ = b.Do(ctx, func(context.Context) error { return errBoom })
+	clk.Advance(time.Second)
+
+	var second error
+	err := b.Do(ctx, func(context.Context) error {
+		if g := wGen(b.word.Load()); g != 0 || b.State() != HalfOpen {
+			t.Fatalf("probing in generation %d, state %v; want 0, half-open", g, b.State())
+		}
+		second = b.Do(ctx, func(context.Context) error { return nil }) // the second probe slot
+		return nil
+	})
+	if err != nil || second != nil {
+		t.Fatalf("probes in generation 0: %v, %v; want both admitted", err, second)
+	}
+	if b.State() != Closed {
+		t.Fatalf("state %v after both probes succeeded, want closed", b.State())
+	}
+
+	// A probe cancelled by its caller frees its slot without wedging either.
+	b.word.Store(mkWord(1<<30-2, Closed))
+	b.full.Store(noGen)
+	_ = b.Do(ctx, func(context.Context) error { return errBoom })
+	clk.Advance(time.Second)
+	cctx, cancel := context.WithCancel(ctx)
+	_ = b.Do(cctx, func(context.Context) error { cancel(); return context.Canceled })
+	for range 2 {
+		if err := b.Do(ctx, func(context.Context) error { return nil }); err != nil {
+			t.Fatalf("probe after a cancelled one: %v", err)
+		}
+	}
+	if b.State() != Closed {
+		t.Fatalf("state %v, want closed", b.State())
+	}
+}

@@ -10,8 +10,10 @@ package idempotency
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -47,16 +49,32 @@ type Record struct {
 
 // Store keeps records. Implementations must make Reserve atomic: of many
 // concurrent Reserve calls for one absent key, exactly one succeeds.
+//
+// Every reservation belongs to the token given to Reserve, and Complete and
+// Release act only for that owner, atomically. A request can outlive its
+// reservation (a handler slower than the in-flight TTL); once another request
+// has taken the key, the first one's late result must neither overwrite the
+// second's record nor delete its reservation, which would let a third request
+// run the handler alongside the second.
 type Store interface {
 	// Reserve claims key for a new request with the given fingerprint for
-	// ttl. If key is already held (and not expired) it returns the existing
-	// record and false.
-	Reserve(ctx context.Context, key, fingerprint string, ttl time.Duration) (existing *Record, reserved bool, err error)
-	// Complete replaces the reservation with the finished response for ttl.
-	Complete(ctx context.Context, key string, rec *Record, ttl time.Duration) error
-	// Release deletes key, so that the request may run again.
-	Release(ctx context.Context, key string) error
+	// ttl, owned by token. If key is already held (and not expired) it
+	// returns the existing record and false.
+	Reserve(ctx context.Context, key, fingerprint, token string, ttl time.Duration) (existing *Record, reserved bool, err error)
+	// Complete replaces token's reservation with the finished response for
+	// ttl. If key is held by another owner it changes nothing and returns
+	// ErrNotOwner. If key is absent (the reservation expired and nobody took
+	// it) it stores rec: the handler did run, and a retry must see that.
+	Complete(ctx context.Context, key, token string, rec *Record, ttl time.Duration) error
+	// Release deletes token's reservation, so that the request may run
+	// again. If key is held by another owner it changes nothing and returns
+	// ErrNotOwner; an absent key is not an error.
+	Release(ctx context.Context, key, token string) error
 }
+
+// ErrNotOwner is returned by Complete and Release when the key is held by
+// another request: the caller's reservation expired and was taken over.
+var ErrNotOwner = errors.New("idempotency: reservation expired and was taken by another request")
 
 // Option configures Middleware.
 type Option func(*config)
@@ -94,7 +112,8 @@ func WithMaxRequestBody(n int64) Option { return func(c *config) { c.maxReq = n 
 func WithMaxResponseBody(n int64) Option { return func(c *config) { c.maxResp = n } }
 
 // WithOnError sets a hook for store errors that cannot be reported to the
-// client (the response was already sent).
+// client (the response was already sent), including ErrNotOwner when a
+// handler outlived its in-flight TTL and another request took the key.
 func WithOnError(fn func(error)) Option { return func(c *config) { c.onError = fn } }
 
 // Middleware deduplicates requests that carry an Idempotency-Key header
@@ -161,7 +180,8 @@ func (c *config) serve(store Store, next http.Handler, key string, w http.Respon
 	}
 
 	ctx := r.Context()
-	existing, reserved, err := store.Reserve(ctx, skey, fp, c.inFlightTTL)
+	token := rand.Text() // this request's ownership of the reservation
+	existing, reserved, err := store.Reserve(ctx, skey, fp, token, c.inFlightTTL)
 	if err != nil {
 		http.Error(w, "idempotency: store unavailable", http.StatusServiceUnavailable)
 		return
@@ -189,7 +209,7 @@ func (c *config) serve(store Store, next http.Handler, key string, w http.Respon
 		}
 		// The handler panicked: it did not finish, so a retry may run it again.
 		// WithoutCancel: the request's context may already be cancelled.
-		if err := store.Release(context.WithoutCancel(ctx), skey); err != nil {
+		if err := store.Release(context.WithoutCancel(ctx), skey, token); err != nil {
 			c.report(err)
 		}
 	}()
@@ -202,7 +222,7 @@ func (c *config) serve(store Store, next http.Handler, key string, w http.Respon
 		rec.header = w.Header().Clone()
 	}
 	if transient(rec.status) {
-		if err := store.Release(sctx, skey); err != nil {
+		if err := store.Release(sctx, skey, token); err != nil {
 			c.report(err)
 		}
 		return
@@ -213,9 +233,10 @@ func (c *config) serve(store Store, next http.Handler, key string, w http.Respon
 	} else {
 		out.Body = rec.body.Bytes()
 	}
-	if err := store.Complete(sctx, skey, out, c.ttl); err != nil {
-		// The key stays reserved until the in-flight TTL: repeats get 409
-		// rather than running the handler twice.
+	if err := store.Complete(sctx, skey, token, out, c.ttl); err != nil {
+		// A store error leaves the key reserved until the in-flight TTL:
+		// repeats get 409 rather than running the handler twice. ErrNotOwner
+		// leaves the newer request's record alone.
 		c.report(err)
 	}
 }

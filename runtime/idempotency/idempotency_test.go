@@ -2,6 +2,7 @@ package idempotency
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -291,27 +292,27 @@ func TestConcurrentDuplicatesRunOnceMemory(t *testing.T) {
 func storeConformance(t *testing.T, s Store) {
 	ctx := context.Background()
 	key := "conf-" + fmt.Sprint(time.Now().UnixNano())
-	if _, ok, err := s.Reserve(ctx, key, "fp1", time.Minute); err != nil || !ok {
+	if _, ok, err := s.Reserve(ctx, key, "fp1", "a", time.Minute); err != nil || !ok {
 		t.Fatalf("first reserve: ok=%v err=%v", ok, err)
 	}
-	rec, ok, err := s.Reserve(ctx, key, "fp2", time.Minute)
+	rec, ok, err := s.Reserve(ctx, key, "fp2", "b", time.Minute)
 	if err != nil || ok || rec == nil || rec.Fingerprint != "fp1" || rec.Done {
 		t.Fatalf("second reserve: %+v ok=%v err=%v", rec, ok, err)
 	}
 	want := &Record{Fingerprint: "fp1", Done: true, Status: 201,
 		Header: http.Header{"Location": {"/orders/1"}, "X-Multi": {"a", "b"}}, Body: []byte("order\x00bytes")}
-	if err := s.Complete(ctx, key, want, time.Minute); err != nil {
+	if err := s.Complete(ctx, key, "a", want, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	rec, ok, err = s.Reserve(ctx, key, "fp1", time.Minute)
+	rec, ok, err = s.Reserve(ctx, key, "fp1", "c", time.Minute)
 	if err != nil || ok || !rec.Done || rec.Status != 201 || string(rec.Body) != "order\x00bytes" ||
 		fmt.Sprint(rec.Header) != fmt.Sprint(want.Header) {
 		t.Fatalf("completed: %+v ok=%v err=%v", rec, ok, err)
 	}
-	if err := s.Release(ctx, key); err != nil {
+	if err := s.Release(ctx, key, "a"); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := s.Reserve(ctx, key, "fp3", time.Minute); err != nil || !ok {
+	if _, ok, err := s.Reserve(ctx, key, "fp3", "d", time.Minute); err != nil || !ok {
 		t.Fatalf("reserve after release: ok=%v err=%v", ok, err)
 	}
 
@@ -323,7 +324,7 @@ func storeConformance(t *testing.T, s Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, ok, err := s.Reserve(ctx, key2, "fp", time.Minute)
+			_, ok, err := s.Reserve(ctx, key2, "fp", fmt.Sprint(i), time.Minute)
 			if err != nil {
 				t.Error(err)
 			}
@@ -346,13 +347,171 @@ func TestMemoryStoreSweepsExpired(t *testing.T) {
 	var now atomic.Int64
 	s := NewMemoryStoreClock(func() time.Time { return time.Unix(0, now.Load()) }).(*memoryStore)
 	for i := 0; i < sweepEvery; i++ {
-		s.Reserve(context.Background(), fmt.Sprint(i), "fp", time.Second)
+		s.Reserve(context.Background(), fmt.Sprint(i), "fp", "t", time.Second)
 	}
 	now.Add(int64(2 * time.Second))
 	for i := 0; i < sweepEvery; i++ {
-		s.Reserve(context.Background(), fmt.Sprint("new", i), "fp", time.Hour)
+		s.Reserve(context.Background(), fmt.Sprint("new", i), "fp", "t", time.Hour)
 	}
 	if len(s.m) != sweepEvery {
 		t.Fatalf("%d entries kept, want %d (expired ones swept)", len(s.m), sweepEvery)
+	}
+}
+
+// storeOwnership checks that a request whose reservation expired and was
+// taken by another can neither overwrite nor delete the newer one's record.
+// expire makes key's current record expire now.
+func storeOwnership(t *testing.T, s Store, expire func(key string)) {
+	t.Helper()
+	ctx := context.Background()
+	key := "own-" + fmt.Sprint(time.Now().UnixNano())
+	reserve := func(key, token string, want bool) *Record {
+		t.Helper()
+		rec, ok, err := s.Reserve(ctx, key, "fp", token, time.Minute)
+		if err != nil || ok != want {
+			t.Fatalf("reserve by %s: reserved=%v err=%v, want reserved=%v", token, ok, err, want)
+		}
+		return rec
+	}
+	result := func(body string) *Record {
+		return &Record{Fingerprint: "fp", Done: true, Status: 201, Body: []byte(body)}
+	}
+
+	reserve(key, "A", true)
+	expire(key) // A's handler is still running
+	reserve(key, "B", true)
+	if err := s.Complete(ctx, key, "A", result("A"), time.Hour); !errors.Is(err, ErrNotOwner) {
+		t.Fatalf("late Complete by the expired owner: %v, want ErrNotOwner", err)
+	}
+	if rec := reserve(key, "C", false); rec.Done {
+		t.Fatalf("the expired owner's result replaced the live reservation: %+v", rec)
+	}
+	if err := s.Release(ctx, key, "A"); !errors.Is(err, ErrNotOwner) {
+		t.Fatalf("late Release by the expired owner: %v, want ErrNotOwner", err)
+	}
+	if rec := reserve(key, "C", false); rec.Done {
+		t.Fatalf("after the expired owner's Release: %+v", rec)
+	}
+
+	if err := s.Complete(ctx, key, "B", result("B"), time.Hour); err != nil {
+		t.Fatalf("Complete by the owner: %v", err)
+	}
+	if err := s.Complete(ctx, key, "A", result("A"), time.Hour); !errors.Is(err, ErrNotOwner) {
+		t.Fatalf("Complete over another's finished record: %v, want ErrNotOwner", err)
+	}
+	if err := s.Release(ctx, key, "A"); !errors.Is(err, ErrNotOwner) {
+		t.Fatalf("Release of another's finished record: %v, want ErrNotOwner", err)
+	}
+	if rec := reserve(key, "C", false); !rec.Done || string(rec.Body) != "B" {
+		t.Fatalf("finished record: %+v, want B's", rec)
+	}
+
+	// A reservation that expired with nobody taking the key is still
+	// completed: the handler ran, and a retry must be replayed its result.
+	key2 := key + "-untaken"
+	reserve(key2, "A", true)
+	expire(key2)
+	if err := s.Complete(ctx, key2, "A", result("A"), time.Hour); err != nil {
+		t.Fatalf("Complete after an untaken expiry: %v", err)
+	}
+	if rec := reserve(key2, "C", false); !rec.Done || string(rec.Body) != "A" {
+		t.Fatalf("after an untaken expiry: %+v", rec)
+	}
+
+	// The owner releases its own reservation; an absent key is no error.
+	key3 := key + "-release"
+	reserve(key3, "A", true)
+	if err := s.Release(ctx, key3, "A"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Release(ctx, key3, "A"); err != nil {
+		t.Fatalf("releasing an absent key: %v", err)
+	}
+	reserve(key3, "B", true)
+}
+
+func TestMemoryStoreOwnership(t *testing.T) {
+	var now atomic.Int64
+	s := NewMemoryStoreClock(func() time.Time { return time.Unix(0, now.Load()) })
+	storeOwnership(t, s, func(string) { now.Add(int64(2 * time.Minute)) })
+}
+
+// releaseSignal tells the test when the middleware's Release returned.
+type releaseSignal struct {
+	Store
+	released chan error
+}
+
+func (s releaseSignal) Release(ctx context.Context, key, token string) error {
+	err := s.Store.Release(ctx, key, token)
+	s.released <- err
+	return err
+}
+
+// A handler outlives its in-flight TTL; a retry takes the key and runs. When
+// the first one then fails transiently, its Release must not free the key
+// the retry holds: a third request would run the handler alongside it.
+func TestSlowHandlerCannotReleaseTakenKey(t *testing.T) {
+	leakcheck.Check(t)
+	var now atomic.Int64
+	store := releaseSignal{
+		Store:    NewMemoryStoreClock(func() time.Time { return time.Unix(0, now.Load()) }),
+		released: make(chan error, 4),
+	}
+	var runs atomic.Int64
+	entered := make(chan int64)
+	gates := []chan struct{}{make(chan struct{}), make(chan struct{})}
+	var opened [2]sync.Once
+	open := func(i int) { opened[i].Do(func() { close(gates[i]) }) }
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := runs.Add(1)
+		if n <= 2 {
+			entered <- n
+			<-gates[n-1]
+		}
+		if n == 1 {
+			http.Error(w, "db timeout", http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, "order by run %d", n)
+	})
+	var reported []error
+	var mu sync.Mutex
+	srv, c := serve(t, h, store, WithInFlightTTL(time.Minute), WithOnError(func(err error) {
+		mu.Lock()
+		reported = append(reported, err)
+		mu.Unlock()
+	}))
+
+	// On failure, free the handlers so the server can shut down.
+	t.Cleanup(func() { open(0); open(1) })
+	first, second := make(chan reply, 1), make(chan reply, 1)
+	go func() { first <- post(t, c, srv.URL, "k", "a") }()
+	<-entered
+	now.Add(int64(2 * time.Minute)) // the first request's reservation expires
+	go func() { second <- post(t, c, srv.URL, "k", "a") }()
+	<-entered
+	open(0)
+	if r := <-first; r.status != 503 {
+		t.Fatalf("first: %+v", r)
+	}
+	if err := <-store.released; !errors.Is(err, ErrNotOwner) {
+		t.Fatalf("the expired request's Release: %v, want ErrNotOwner", err)
+	}
+	if r := post(t, c, srv.URL, "k", "a"); r.status != http.StatusConflict || runs.Load() != 2 {
+		t.Fatalf("third request while the second runs: %d after %d runs, want 409 after 2", r.status, runs.Load())
+	}
+	open(1)
+	if r := <-second; r.status != 201 || r.body != "order by run 2" {
+		t.Fatalf("second: %+v", r)
+	}
+	if r := post(t, c, srv.URL, "k", "a"); r.body != "order by run 2" || r.header.Get(ReplayedHeader) != "true" {
+		t.Fatalf("replay: %+v", r)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(reported) != 1 || !errors.Is(reported[0], ErrNotOwner) {
+		t.Fatalf("errors reported: %v, want one ErrNotOwner", reported)
 	}
 }

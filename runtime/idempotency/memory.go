@@ -26,40 +26,54 @@ type memoryStore struct {
 
 type memEntry struct {
 	rec     Record
+	owner   string // the token of the request that reserved or completed it
 	expires time.Time
 }
 
 // sweepEvery bounds memory: expired entries are dropped every so many writes.
 const sweepEvery = 1024
 
-func (s *memoryStore) Reserve(_ context.Context, key, fp string, ttl time.Duration) (*Record, bool, error) {
+// live returns key's entry if it has not expired. s.mu is held.
+func (s *memoryStore) live(key string, now time.Time) (memEntry, bool) {
+	e, ok := s.m[key]
+	return e, ok && now.Before(e.expires)
+}
+
+func (s *memoryStore) Reserve(_ context.Context, key, fp, token string, ttl time.Duration) (*Record, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	if e, ok := s.m[key]; ok && now.Before(e.expires) {
+	if e, ok := s.live(key, now); ok {
 		rec := e.rec
 		rec.Header = rec.Header.Clone()
 		return &rec, false, nil
 	}
-	s.m[key] = memEntry{rec: Record{Fingerprint: fp}, expires: now.Add(ttl)}
+	s.m[key] = memEntry{rec: Record{Fingerprint: fp}, owner: token, expires: now.Add(ttl)}
 	s.sweep(now)
 	return nil, true, nil
 }
 
-func (s *memoryStore) Complete(_ context.Context, key string, rec *Record, ttl time.Duration) error {
+func (s *memoryStore) Complete(_ context.Context, key, token string, rec *Record, ttl time.Duration) error {
 	r := *rec
 	r.Header = rec.Header.Clone()
 	r.Body = append([]byte(nil), rec.Body...)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.m[key] = memEntry{rec: r, expires: s.now().Add(ttl)}
+	now := s.now()
+	if e, ok := s.live(key, now); ok && e.owner != token {
+		return ErrNotOwner
+	}
+	s.m[key] = memEntry{rec: r, owner: token, expires: now.Add(ttl)}
 	return nil
 }
 
-func (s *memoryStore) Release(_ context.Context, key string) error {
+func (s *memoryStore) Release(_ context.Context, key, token string) error {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.live(key, s.now()); ok && e.owner != token {
+		return ErrNotOwner
+	}
 	delete(s.m, key)
-	s.mu.Unlock()
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -26,10 +27,11 @@ type RedisConfig struct {
 }
 
 // RedisStore is a Store shared by every replica through a Redis server. It
-// speaks RESP itself (SET NX PX, GET, DEL) over a small connection pool:
-// Reserve is a single SET NX, atomic on the server, so concurrent duplicates
-// on different replicas still run the handler once. It is safe for
-// concurrent use; Close it when done.
+// speaks RESP itself over a small connection pool: Reserve is a single SET
+// NX PX, atomic on the server, so concurrent duplicates on different
+// replicas still run the handler once; Complete and Release are small Lua
+// scripts (EVAL) that compare the stored owner token and write or delete in
+// one atomic step. It is safe for concurrent use; Close it when done.
 type RedisStore struct {
 	cfg    RedisConfig
 	dialer net.Dialer
@@ -89,28 +91,53 @@ type storedRecord struct {
 	L bool                `json:"l,omitempty"`
 }
 
-func encode(r *Record) string {
+// A stored value is the owner token, length-prefixed so that no token's
+// prefix is a prefix of another's value, followed by the JSON record:
+// "<len>:<token>{...}". The scripts compare the prefix without parsing JSON.
+func ownerPrefix(token string) string {
+	return strconv.Itoa(len(token)) + ":" + token
+}
+
+func encode(token string, r *Record) string {
 	b, _ := json.Marshal(storedRecord{F: r.Fingerprint, D: r.Done, S: r.Status, H: r.Header, B: r.Body, L: r.TooLarge})
-	return string(b)
+	return ownerPrefix(token) + string(b)
 }
 
 func decode(v string) (*Record, error) {
 	var s storedRecord
-	if err := json.Unmarshal([]byte(v), &s); err != nil {
+	colon := strings.IndexByte(v, ':')
+	n, err := strconv.Atoi(v[:max(colon, 0)])
+	if colon < 0 || err != nil || n < 0 || n > len(v)-colon-1 {
+		return nil, errors.New("idempotency: corrupt record: no owner prefix")
+	}
+	if err := json.Unmarshal([]byte(v[colon+1+n:]), &s); err != nil {
 		return nil, fmt.Errorf("idempotency: corrupt record: %w", err)
 	}
 	return &Record{Fingerprint: s.F, Done: s.D, Status: s.S, Header: http.Header(s.H), Body: s.B, TooLarge: s.L}, nil
 }
+
+// completeScript sets KEYS[1] to ARGV[2] for ARGV[3] ms unless another
+// owner (value not starting with ARGV[1]) holds it. Returns 1 or 0.
+const completeScript = `local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, string.len(ARGV[1])) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1`
+
+// releaseScript deletes KEYS[1] unless another owner holds it. Returns 1 or 0.
+const releaseScript = `local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, string.len(ARGV[1])) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1`
 
 func px(ttl time.Duration) string {
 	return strconv.FormatInt(max(ttl.Milliseconds(), 1), 10)
 }
 
 // Reserve implements Store with SET key value NX PX ttl.
-func (s *RedisStore) Reserve(ctx context.Context, key, fp string, ttl time.Duration) (*Record, bool, error) {
+func (s *RedisStore) Reserve(ctx context.Context, key, fp, token string, ttl time.Duration) (*Record, bool, error) {
 	k := s.cfg.Prefix + key
 	for range 3 {
-		r, err := s.do(ctx, "SET", k, encode(&Record{Fingerprint: fp}), "NX", "PX", px(ttl))
+		r, err := s.do(ctx, "SET", k, encode(token, &Record{Fingerprint: fp}), "NX", "PX", px(ttl))
 		if err != nil {
 			return nil, false, err
 		}
@@ -130,16 +157,30 @@ func (s *RedisStore) Reserve(ctx context.Context, key, fp string, ttl time.Durat
 	return nil, false, errors.New("idempotency: key keeps expiring under contention")
 }
 
-// Complete implements Store with SET key value PX ttl.
-func (s *RedisStore) Complete(ctx context.Context, key string, rec *Record, ttl time.Duration) error {
-	_, err := s.do(ctx, "SET", s.cfg.Prefix+key, encode(rec), "PX", px(ttl))
-	return err
+// Complete implements Store with a script: SET key value PX ttl if the key
+// is absent or still holds token's reservation.
+func (s *RedisStore) Complete(ctx context.Context, key, token string, rec *Record, ttl time.Duration) error {
+	r, err := s.do(ctx, "EVAL", completeScript, "1", s.cfg.Prefix+key, ownerPrefix(token), encode(token, rec), px(ttl))
+	if err != nil {
+		return err
+	}
+	if r.n != 1 {
+		return ErrNotOwner
+	}
+	return nil
 }
 
-// Release implements Store with DEL key.
-func (s *RedisStore) Release(ctx context.Context, key string) error {
-	_, err := s.do(ctx, "DEL", s.cfg.Prefix+key)
-	return err
+// Release implements Store with a script: DEL key if it holds token's
+// reservation.
+func (s *RedisStore) Release(ctx context.Context, key, token string) error {
+	r, err := s.do(ctx, "EVAL", releaseScript, "1", s.cfg.Prefix+key, ownerPrefix(token))
+	if err != nil {
+		return err
+	}
+	if r.n != 1 {
+		return ErrNotOwner
+	}
+	return nil
 }
 
 // value is one RESP reply: a simple string, integer or bulk string.
@@ -212,13 +253,17 @@ func (s *RedisStore) do(ctx context.Context, args ...string) (value, error) {
 	}
 	v, err := s.roundTrip(ctx, c, args...)
 	var rerr RedisError
-	if (err != nil && !errors.As(err, &rerr)) || ctx.Err() != nil {
-		// Also when ctx ended: its AfterFunc may still be poisoning the deadline.
+	if err != nil && !errors.As(err, &rerr) {
 		c.conn.Close()
-		if err == nil {
-			err = ctx.Err()
-		}
 		return value{}, err
+	}
+	if ctx.Err() != nil {
+		// ctx ended after the reply was read: the command ran, so its reply
+		// is returned (a SET NX reported as failed would leave the key
+		// reserved with nobody to complete it). ctx's AfterFunc may still be
+		// poisoning the deadline, so the connection is not reused.
+		c.conn.Close()
+		return v, err
 	}
 	s.put(c)
 	return v, err

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,19 +41,19 @@ func TestRedisStoreTTLs(t *testing.T) {
 		}
 		return v.n
 	}
-	if _, ok, err := s.Reserve(ctx, "ttl", "fp", 90*time.Second); err != nil || !ok {
+	if _, ok, err := s.Reserve(ctx, "ttl", "fp", "a", 90*time.Second); err != nil || !ok {
 		t.Fatal(ok, err)
 	}
 	if ms := pttl("ttl"); ms <= 0 || ms > 90000 {
 		t.Fatalf("reservation PTTL %dms, want (0, 90000]", ms)
 	}
-	if err := s.Complete(ctx, "ttl", &Record{Fingerprint: "fp", Done: true, Status: 200}, time.Hour); err != nil {
+	if err := s.Complete(ctx, "ttl", "a", &Record{Fingerprint: "fp", Done: true, Status: 200}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if ms := pttl("ttl"); ms <= 90000 || ms > 3600000 {
 		t.Fatalf("completed PTTL %dms, want (90000, 3600000]", ms)
 	}
-	if err := s.Release(ctx, "ttl"); err != nil {
+	if err := s.Release(ctx, "ttl", "a"); err != nil {
 		t.Fatal(err)
 	}
 	if ms := pttl("ttl"); ms != -2 { // -2: no such key
@@ -105,7 +106,7 @@ func TestRedisErrors(t *testing.T) {
 	if _, err := s.do(ctx, "SET", s.cfg.Prefix+"corrupt", "{not json"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.Reserve(ctx, "corrupt", "fp", time.Minute); err == nil || !strings.Contains(err.Error(), "corrupt") {
+	if _, _, err := s.Reserve(ctx, "corrupt", "fp", "a", time.Minute); err == nil || !strings.Contains(err.Error(), "corrupt") {
 		t.Fatalf("corrupt record: %v", err)
 	}
 	o := &orders{}
@@ -117,7 +118,7 @@ func TestRedisErrors(t *testing.T) {
 	// A done context stops the command.
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, _, err := s.Reserve(cctx, "k", "fp", time.Minute); !errors.Is(err, context.Canceled) {
+	if _, _, err := s.Reserve(cctx, "k", "fp", "a", time.Minute); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled ctx: %v", err)
 	}
 
@@ -127,7 +128,7 @@ func TestRedisErrors(t *testing.T) {
 	l.Close()
 	down := NewRedisStore(RedisConfig{Addr: dead, DialTimeout: time.Second})
 	defer down.Close()
-	if _, _, err := down.Reserve(ctx, "k", "fp", time.Minute); err == nil {
+	if _, _, err := down.Reserve(ctx, "k", "fp", "a", time.Minute); err == nil {
 		t.Fatal("no error from a store with no server")
 	}
 	srv, c = serve(t, o, down)
@@ -138,7 +139,7 @@ func TestRedisErrors(t *testing.T) {
 	// A closed store refuses.
 	closed := NewRedisStore(RedisConfig{Addr: dead})
 	closed.Close()
-	if _, _, err := closed.Reserve(ctx, "k", "fp", time.Minute); !errors.Is(err, ErrRedisClosed) {
+	if _, _, err := closed.Reserve(ctx, "k", "fp", "a", time.Minute); !errors.Is(err, ErrRedisClosed) {
 		t.Fatalf("closed store: %v", err)
 	}
 }
@@ -175,5 +176,47 @@ func TestRedisProtocolErrors(t *testing.T) {
 		s.Close()
 		l.Close()
 		wg.Wait()
+	}
+}
+
+func TestRedisStoreOwnership(t *testing.T) {
+	s := redisStore(t)
+	storeOwnership(t, s, func(key string) {
+		// PEXPIRE with 0 expires the key at once, as its TTL running out would.
+		if v, err := s.do(context.Background(), "PEXPIRE", s.cfg.Prefix+key, "0"); err != nil || v.n != 1 {
+			t.Fatalf("PEXPIRE: %+v %v", v, err)
+		}
+	})
+}
+
+// lateCancel is a context that reports itself cancelled from the second
+// time its Err is asked: after the command's reply has been read.
+type lateCancel struct {
+	context.Context
+	calls atomic.Int32
+}
+
+func (c *lateCancel) Err() error {
+	if c.calls.Add(1) > 1 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// A request cancelled just as its SET NX succeeds must learn that it holds
+// the key: reported as an error, the reservation would stay with nobody to
+// complete or release it, and every retry would get 409 until it expires.
+func TestRedisReplyReadBeforeCancelIsKept(t *testing.T) {
+	leakcheck.Check(t)
+	s := redisStore(t)
+	ctx := &lateCancel{Context: context.Background()}
+	if _, ok, err := s.Reserve(ctx, "late", "fp", "A", time.Minute); err != nil || !ok {
+		t.Fatalf("reserve cancelled after the reply: reserved=%v err=%v, want reserved", ok, err)
+	}
+	if len(s.idle) != 0 {
+		t.Fatal("a connection used under a cancelled context went back to the pool")
+	}
+	if err := s.Release(context.Background(), "late", "A"); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,0 +1,190 @@
+package lockupgrade
+
+import (
+	"go/token"
+	"go/types"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// addr names a memory location by its SSA address expression: a root value
+// (receiver, parameter, package variable, ...) and a path of field
+// selections (".N"), dereferences ("*") and element accesses ("[]"). Two
+// expressions with equal addr denote the same mutex or the same state.
+type addr struct {
+	root ssa.Value
+	path string
+}
+
+func addrOf(v ssa.Value) addr {
+	switch x := v.(type) {
+	case *ssa.FieldAddr:
+		a := addrOf(x.X)
+		a.path += "." + strconv.Itoa(x.Field)
+		return a
+	case *ssa.Field:
+		a := addrOf(x.X)
+		a.path += "." + strconv.Itoa(x.Field)
+		return a
+	case *ssa.UnOp:
+		if x.Op == token.MUL {
+			a := addrOf(x.X)
+			a.path += "*"
+			return a
+		}
+	case *ssa.IndexAddr:
+		a := addrOf(x.X)
+		a.path += "[]"
+		return a
+	case *ssa.Index:
+		a := addrOf(x.X)
+		a.path += "[]"
+		return a
+	case *ssa.Lookup:
+		a := addrOf(x.X)
+		a.path += "[]"
+		return a
+	case *ssa.Slice:
+		a := addrOf(x.X)
+		a.path += "[]"
+		return a
+	case *ssa.ChangeType:
+		return addrOf(x.X)
+	}
+	return addr{root: v}
+}
+
+// stateOf returns the state guarded by mutex mu that location a lies in:
+// a sibling field of the mutex in the same struct (or something reached
+// through it), or, for a package-level mutex, another package variable.
+func stateOf(mu, a addr) (addr, bool) {
+	if g, ok := mu.root.(*ssa.Global); ok && mu.path == "" {
+		ag, ok := a.root.(*ssa.Global)
+		if !ok || ag == g || ag.Pkg != g.Pkg || isSyncType(ag.Type()) {
+			return addr{}, false
+		}
+		return addr{root: ag}, true
+	}
+	if a.root != mu.root {
+		return addr{}, false
+	}
+	base, field, ok := splitField(mu.path)
+	if !ok || !strings.HasPrefix(a.path, base+".") {
+		return addr{}, false
+	}
+	rest := a.path[len(base)+1:]
+	n := 0
+	for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+		n++
+	}
+	if n == 0 || rest[:n] == field {
+		return addr{}, false
+	}
+	return addr{root: a.root, path: base + "." + rest[:n]}, true
+}
+
+// splitField splits a mutex path into the struct it lives in and its field
+// index: ".2*.0" gives (".2*", "0").
+func splitField(p string) (base, field string, ok bool) {
+	p = strings.TrimRight(p, "*")
+	i := strings.LastIndexByte(p, '.')
+	if i < 0 || strings.ContainsAny(p[i+1:], "*[]") {
+		return "", "", false
+	}
+	return p[:i], p[i+1:], true
+}
+
+func isSyncType(t types.Type) bool {
+	for _, n := range []string{"RWMutex", "Mutex"} {
+		if isNamedOrPtr(t, "sync", n) {
+			return true
+		}
+	}
+	return false
+}
+
+func isNamedOrPtr(t types.Type, pkg, name string) bool {
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == pkg && n.Obj().Name() == name
+}
+
+// nameOf renders an address expression as source-like text ("cb.state"),
+// or "" when it has no readable name.
+func nameOf(v ssa.Value) string {
+	switch x := v.(type) {
+	case *ssa.Parameter, *ssa.FreeVar, *ssa.Global:
+		return x.Name()
+	case *ssa.Alloc:
+		if x.Comment == "complit" || x.Comment == "varargs" {
+			return ""
+		}
+		return x.Comment
+	case *ssa.FieldAddr:
+		return join(nameOf(x.X), fieldName(x.X.Type(), x.Field))
+	case *ssa.Field:
+		return join(nameOf(x.X), fieldName(x.X.Type(), x.Field))
+	case *ssa.UnOp:
+		if x.Op == token.MUL {
+			return nameOf(x.X)
+		}
+	case *ssa.ChangeType:
+		return nameOf(x.X)
+	}
+	return ""
+}
+
+func join(base, field string) string {
+	if base == "" {
+		return field
+	}
+	return base + "." + field
+}
+
+func fieldName(t types.Type, i int) string {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if s, ok := t.Underlying().(*types.Struct); ok && i < s.NumFields() {
+		return s.Field(i).Name()
+	}
+	return "?"
+}
+
+// stateName finds, along the address chain of v, the expression that
+// denotes state and renders it.
+func stateName(v ssa.Value, state addr) string {
+	for v != nil {
+		if addrOf(v) == state {
+			if n := nameOf(v); n != "" {
+				return n
+			}
+			break
+		}
+		switch x := v.(type) {
+		case *ssa.FieldAddr:
+			v = x.X
+		case *ssa.Field:
+			v = x.X
+		case *ssa.UnOp:
+			v = x.X
+		case *ssa.IndexAddr:
+			v = x.X
+		case *ssa.Index:
+			v = x.X
+		case *ssa.Lookup:
+			v = x.X
+		case *ssa.Slice:
+			v = x.X
+		case *ssa.ChangeType:
+			v = x.X
+		default:
+			v = nil
+		}
+	}
+	return "the guarded state"
+}
