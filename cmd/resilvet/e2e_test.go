@@ -38,7 +38,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-
 // runBin runs the binary (or, with name "go", the go command) in dir.
 func runBin(t *testing.T, dir, name string, args ...string) (int, string, string) {
 	t.Helper()
