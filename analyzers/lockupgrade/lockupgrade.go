@@ -162,6 +162,7 @@ type staleResult struct {
 	mu, state rel
 	field     string // display suffix of the state, e.g. ".conns"
 	readPos   token.Pos
+	results   []int // indices of the results that carry the read
 }
 
 // lockedWrite: the function takes mutex's write lock and writes state
@@ -175,6 +176,15 @@ type lockedWrite struct {
 type funcResult struct {
 	stale  []staleResult
 	writes []lockedWrite
+	locks  []helperLock
+}
+
+// helperLock: the function takes mutex's write lock without holding its
+// read lock; calling it under that RLock deadlocks.
+type helperLock struct {
+	mu    rel
+	field string // the mutex's field name
+	pos   token.Pos
 }
 
 // accessSummary lists the parameter- or global-rooted state a function
