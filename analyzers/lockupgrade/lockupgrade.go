@@ -10,7 +10,6 @@ import (
 	"slices"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/passes/buildssa"
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/resilvet/resilvet/analyzers/internal/ignore"
@@ -48,11 +47,10 @@ while the same mutex's RLock is still held, which deadlocks.`
 
 // Analyzer is the lockupgrade check.
 var Analyzer = &analysis.Analyzer{
-	Name:     "lockupgrade",
-	Doc:      Doc,
-	URL:      "https://github.com/resilvet/resilvet/blob/main/docs/checks.md#lockupgrade",
-	Requires: []*analysis.Analyzer{buildssa.Analyzer},
-	Run:      run,
+	Name: "lockupgrade",
+	Doc:  Doc,
+	URL:  "https://github.com/resilvet/resilvet/blob/main/docs/checks.md#lockupgrade",
+	Run:  run,
 }
 
 const breakerPkg = "github.com/resilvet/resilvet/runtime/breaker"
@@ -61,16 +59,16 @@ func run(pass *analysis.Pass) (any, error) {
 	if !match.Imports(pass.Pkg, "sync") || !usesRLock(pass.TypesInfo) {
 		return nil, nil
 	}
-	ssaRes := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
+	pkg, srcFuncs := buildSSA(pass)
 	c := &checker{
+		pkg:      pkg,
 		pass:     pass,
 		rep:      ignore.New(pass),
-		pkg:      ssaRes.Pkg,
 		funcs:    map[*ssa.Function]*funcResult{},
 		accesses: map[*ssa.Function]*accessSummary{},
 		reported: map[token.Pos]bool{},
 	}
-	for _, fn := range ssaRes.SrcFuncs {
+	for _, fn := range srcFuncs {
 		c.analyze(fn)
 	}
 	return nil, nil
