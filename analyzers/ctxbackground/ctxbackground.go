@@ -49,9 +49,10 @@ Derive from the context in scope instead; the tighter deadline wins:
 	}
 
 The suggested fix replaces the call with the context in scope (ctx or
-r.Context()). Work started with a go statement deliberately outlives the
-caller; there the fix is context.WithoutCancel(ctx), which keeps the caller's
-values (trace IDs) but not its cancellation.
+r.Context()). Work started with a go statement that the function does not
+wait for deliberately outlives the caller; there the fix is
+context.WithoutCancel(ctx), which keeps the caller's values (trace IDs) but
+not its cancellation.
 
 The check stays quiet in tests, main, init and package-level variables, for
 a context parameter named _, where the parameter is shadowed or reassigned,
@@ -240,7 +241,9 @@ func (c *checker) findScope(cc inspector.Cursor) (scope inScope, detached, ok bo
 				return inScope{}, false, false
 			}
 		case *ast.GoStmt:
-			detached = true
+			if !c.awaited(a) {
+				detached = true
+			}
 		case *ast.DeferStmt:
 			// Cleanup at return often must outlive a cancelled ctx.
 			return inScope{}, false, false
@@ -271,6 +274,32 @@ func (c *checker) findScope(cc inspector.Cursor) (scope inScope, detached, ok bo
 		child = a
 	}
 	return inScope{}, false, false
+}
+
+// awaited reports whether the function waits for the goroutine started by
+// the go statement at gc: a later select on a context's Done channel, or a
+// WaitGroup/errgroup Wait. Such a goroutine does not outlive the caller on
+// purpose, so it should get the caller's context itself.
+func (c *checker) awaited(gc inspector.Cursor) bool {
+	info := c.pass.TypesInfo
+	for s, ok := gc.NextSibling(); ok; s, ok = s.NextSibling() {
+		switch st := s.Node().(type) {
+		case *ast.SelectStmt:
+			for _, cl := range st.Body.List {
+				if isDoneRecv(info, cl.(*ast.CommClause).Comm) {
+					return true
+				}
+			}
+		case *ast.ExprStmt:
+			if call, ok := ast.Unparen(st.X).(*ast.CallExpr); ok {
+				fn := match.Callee(info, call)
+				if match.IsMethod(fn, "sync", "WaitGroup", "Wait") || match.IsMethod(fn, "golang.org/x/sync/errgroup", "Group", "Wait") {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // ctxParam returns the first context.Context parameter of ft, else its first
@@ -308,10 +337,8 @@ func (c *checker) closureRole(lit inspector.Cursor) role {
 	parent := lit.Parent()
 	switch kind, _ := lit.ParentEdge(); kind {
 	case edge.CallExpr_Fun:
-		switch parent.Parent().Node().(type) {
-		case *ast.GoStmt:
-			return roleDetached
-		case *ast.DeferStmt:
+		// A go statement's closure is judged at the go statement.
+		if _, ok := parent.Parent().Node().(*ast.DeferStmt); ok {
 			return roleQuiet
 		}
 	case edge.CallExpr_Args:
@@ -325,9 +352,6 @@ func (c *checker) closureRole(lit inspector.Cursor) role {
 			match.IsMethod(fn, "golang.org/x/sync/singleflight", "Group", "Do", "DoChan"):
 			// Runs after ctx is done, or once on behalf of many callers.
 			return roleQuiet
-		}
-		if _, ok := parent.Parent().Node().(*ast.GoStmt); ok {
-			return roleDetached
 		}
 	case edge.ReturnStmt_Results, edge.KeyValueExpr_Value, edge.CompositeLit_Elts:
 		// Escapes the function: it may run long after the caller is gone.

@@ -3,6 +3,7 @@ package lockupgrade
 import (
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -123,6 +124,12 @@ type deadlock struct {
 	mu        int
 	lock, rl  token.Pos
 	muDisplay string
+	helper    string // " (in name at line N)" when a called helper locks
+}
+
+type entryLock struct {
+	mu  int
+	pos token.Pos
 }
 
 // fnState is the per-function analysis.
@@ -136,11 +143,20 @@ type fnState struct {
 
 	sources   []source
 	writes    []write
+	fresh     []freshRead
+	locks     []entryLock
 	deadlocks []deadlock
 	returns   []returnPoint
 
 	closures map[closureKey]*closure
 	pd       *postdom
+}
+
+// freshRead is state read after Lock to decide something.
+type freshRead struct {
+	v       ssa.Value
+	mu      int
+	lockPos token.Pos
 }
 
 type returnPoint struct {
@@ -227,6 +243,11 @@ func (f *fnState) prepare() bool {
 					if a, ok := w.mu.at(in.Common()); ok {
 						f.mutex(a, "")
 						interesting = true
+					}
+				}
+				for _, l := range res.locks {
+					if a, ok := l.mu.at(in.Common()); ok {
+						f.mutex(a, "")
 					}
 				}
 			case *ssa.Defer:
@@ -332,10 +353,13 @@ func (f *fnState) step(instr ssa.Instruction, st []mstate, collect bool) {
 				continue
 			}
 			if st[i].r && collect {
-				f.sources = append(f.sources, source{v: in, mu: i, state: s, name: stateName(in.X, s), readPos: in.Pos(), outer: outer(st, i)})
+				f.sources = append(f.sources, source{v: in, mu: i, state: s, name: stateName(in.X, s), readPos: posOf(in), outer: outer(st, i)})
 			}
 			if st[i].w && f.decides(in) {
 				st[i].recheck |= f.stateBit(s)
+				if collect {
+					f.fresh = append(f.fresh, freshRead{v: in, mu: i, lockPos: st[i].lockPos})
+				}
 			}
 		}
 	case *ssa.Store:
@@ -370,6 +394,9 @@ func (f *fnState) lockStep(k opKind, i int, pos token.Pos, st []mstate, collect 
 	case opLock:
 		if m.r && collect {
 			f.deadlocks = append(f.deadlocks, deadlock{mu: i, lock: pos, rl: m.rPos, muDisplay: f.muNames[i]})
+		}
+		if !m.r && collect {
+			f.locks = append(f.locks, entryLock{i, pos})
 		}
 		m.upgraded = m.u
 		m.w, m.wMust, m.lockPos, m.u, m.recheck = true, true, pos, false, 0
@@ -407,12 +434,17 @@ func (f *fnState) helperStep(in *ssa.Call, callee *ssa.Function, st []mstate, co
 			continue
 		}
 		i := f.mutex(mu, "")
-		if st[i].r || st[i].w {
+		if i >= len(st) || st[i].r || st[i].w {
 			continue // called under our own lock: not a released read
 		}
 		st[i].u = true
-		if collect {
-			f.sources = append(f.sources, source{v: in, mu: i, state: state,
+		if !collect {
+			continue
+		}
+		// Only the results that carry the read are stale: an error result
+		// next to them is not.
+		for _, v := range resultValues(in, s.results) {
+			f.sources = append(f.sources, source{v: v, mu: i, state: state,
 				name: join(nameOf(argOf(call, s.state)), s.field[1:]), readPos: s.readPos, outer: outer(st, i)})
 		}
 	}
@@ -425,9 +457,27 @@ func (f *fnState) helperStep(in *ssa.Call, callee *ssa.Function, st []mstate, co
 				continue
 			}
 			i := f.mutex(mu, "")
-			if st[i].u && !st[i].r && !st[i].w && !w.idempotent {
+			if i < len(st) && st[i].u && !st[i].r && !st[i].w && !w.idempotent {
 				f.writes = append(f.writes, write{instr: in, mu: i, state: state,
 					lockPos: in.Pos(), upgraded: true, helper: w, outer: outer(st, i)})
+			}
+		}
+	}
+	if collect {
+		for _, l := range res.locks {
+			a, ok := l.mu.at(call)
+			if !ok {
+				continue
+			}
+			if i := f.mutex(a, ""); i < len(st) && st[i].r {
+				name := "the mutex"
+				if l.mu.global != nil {
+					name = l.mu.global.Name()
+				} else if base := nameOf(argOf(call, l.mu)); base != "" && l.mu.path != "" {
+					name = join(base, l.field)
+				}
+				f.deadlocks = append(f.deadlocks, deadlock{mu: i, lock: call.Pos(), rl: st[i].rPos, muDisplay: name,
+					helper: " (in " + callee.Name() + " at " + f.c.line(l.pos, call.Pos()) + ")"})
 			}
 		}
 	}
@@ -455,6 +505,31 @@ func (f *fnState) helperStep(in *ssa.Call, callee *ssa.Function, st []mstate, co
 			f.writeStep(in, a, call.Args, st, collect)
 		}
 	}
+}
+
+// resultValues returns the values of call's results at indices.
+func resultValues(call *ssa.Call, indices []int) []ssa.Value {
+	if _, ok := call.Type().(*types.Tuple); !ok {
+		return []ssa.Value{call}
+	}
+	var out []ssa.Value
+	if refs := call.Referrers(); refs != nil {
+		for _, r := range *refs {
+			if e, ok := r.(*ssa.Extract); ok && slices.Contains(indices, e.Index) {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+// posOf returns a position for a load, falling back to its address when
+// the load itself has none (the operand of a range statement).
+func posOf(v *ssa.UnOp) token.Pos {
+	if v.Pos().IsValid() {
+		return v.Pos()
+	}
+	return v.X.Pos()
 }
 
 // outer returns the mutexes other than i whose write lock is held on every

@@ -10,7 +10,6 @@ import (
 	"slices"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/passes/buildssa"
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/resilvet/resilvet/analyzers/internal/ignore"
@@ -48,11 +47,10 @@ while the same mutex's RLock is still held, which deadlocks.`
 
 // Analyzer is the lockupgrade check.
 var Analyzer = &analysis.Analyzer{
-	Name:     "lockupgrade",
-	Doc:      Doc,
-	URL:      "https://github.com/resilvet/resilvet/blob/main/docs/checks.md#lockupgrade",
-	Requires: []*analysis.Analyzer{buildssa.Analyzer},
-	Run:      run,
+	Name: "lockupgrade",
+	Doc:  Doc,
+	URL:  "https://github.com/resilvet/resilvet/blob/main/docs/checks.md#lockupgrade",
+	Run:  run,
 }
 
 const breakerPkg = "github.com/resilvet/resilvet/runtime/breaker"
@@ -61,16 +59,16 @@ func run(pass *analysis.Pass) (any, error) {
 	if !match.Imports(pass.Pkg, "sync") || !usesRLock(pass.TypesInfo) {
 		return nil, nil
 	}
-	ssaRes := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
+	pkg, srcFuncs := buildSSA(pass)
 	c := &checker{
+		pkg:      pkg,
 		pass:     pass,
 		rep:      ignore.New(pass),
-		pkg:      ssaRes.Pkg,
 		funcs:    map[*ssa.Function]*funcResult{},
 		accesses: map[*ssa.Function]*accessSummary{},
 		reported: map[token.Pos]bool{},
 	}
-	for _, fn := range ssaRes.SrcFuncs {
+	for _, fn := range srcFuncs {
 		c.analyze(fn)
 	}
 	return nil, nil
@@ -162,6 +160,7 @@ type staleResult struct {
 	mu, state rel
 	field     string // display suffix of the state, e.g. ".conns"
 	readPos   token.Pos
+	results   []int // indices of the results that carry the read
 }
 
 // lockedWrite: the function takes mutex's write lock and writes state
@@ -175,6 +174,15 @@ type lockedWrite struct {
 type funcResult struct {
 	stale  []staleResult
 	writes []lockedWrite
+	locks  []helperLock
+}
+
+// helperLock: the function takes mutex's write lock without holding its
+// read lock; calling it under that RLock deadlocks.
+type helperLock struct {
+	mu    rel
+	field string // the mutex's field name
+	pos   token.Pos
 }
 
 // accessSummary lists the parameter- or global-rooted state a function

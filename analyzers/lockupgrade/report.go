@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"slices"
 	"sort"
 	"strings"
 
@@ -18,12 +19,12 @@ func (f *fnState) findings() {
 		if mu == "" {
 			mu = "the mutex"
 		}
-		f.c.report(d.lock, fmt.Sprintf("Lock of %s while its RLock from %s is still held deadlocks; RUnlock first and re-check the state after Lock",
-			mu, f.c.line(d.rl, d.lock)), nil)
+		f.c.report(d.lock, fmt.Sprintf("Lock of %s%s while its RLock from %s is still held deadlocks; RUnlock first and re-check the state after Lock",
+			mu, d.helper, f.c.line(d.rl, d.lock)), nil)
 	}
 	sort.SliceStable(f.sources, func(i, j int) bool { return f.sources[i].readPos < f.sources[j].readPos })
 	for _, w := range f.writes {
-		if !w.upgraded {
+		if !w.upgraded || (w.helper == nil && f.revalidated(w)) {
 			continue
 		}
 		for _, s := range f.sources {
@@ -59,16 +60,26 @@ func (f *fnState) summarise(res *funcResult) {
 				continue
 			}
 			cl := f.closure(s.v, true)
-			tainted := false
-			for _, v := range rp.ret.Results {
-				tainted = tainted || cl.vals[v]
+			var results []int
+			for k, v := range rp.ret.Results {
+				if cl.vals[v] {
+					results = append(results, k)
+				}
 			}
-			if !tainted {
+			if len(results) == 0 {
 				continue
 			}
 			mu, ok1 := toRel(f.fn, f.mutexes[s.mu])
 			st, ok2 := toRel(f.fn, s.state)
-			if !ok1 || !ok2 || containsStale(res.stale, mu, st) {
+			if !ok1 || !ok2 {
+				continue
+			}
+			if k := staleIndex(res.stale, mu, st); k >= 0 {
+				for _, r := range results {
+					if !slices.Contains(res.stale[k].results, r) {
+						res.stale[k].results = append(res.stale[k].results, r)
+					}
+				}
 				continue
 			}
 			field := s.name
@@ -77,7 +88,21 @@ func (f *fnState) summarise(res *funcResult) {
 			} else {
 				field = "." + field
 			}
-			res.stale = append(res.stale, staleResult{mu: mu, state: st, field: field, readPos: s.readPos})
+			res.stale = append(res.stale, staleResult{mu: mu, state: st, field: field, readPos: s.readPos, results: results})
+		}
+	}
+	for _, l := range f.locks {
+		mu, ok := toRel(f.fn, f.mutexes[l.mu])
+		if !ok || f.deferredR[l.mu] {
+			continue
+		}
+		dup := false
+		for _, x := range res.locks {
+			dup = dup || x.mu == mu
+		}
+		if !dup {
+			name := f.muNames[l.mu]
+			res.locks = append(res.locks, helperLock{mu: mu, field: name[strings.LastIndexByte(name, '.')+1:], pos: l.pos})
 		}
 	}
 	for _, w := range f.writes {
@@ -102,9 +127,24 @@ func (f *fnState) summarise(res *funcResult) {
 	}
 }
 
-func containsStale(list []staleResult, mu, st rel) bool {
-	for _, x := range list {
+func staleIndex(list []staleResult, mu, st rel) int {
+	for k, x := range list {
 		if x.mu == mu && x.state == st {
+			return k
+		}
+	}
+	return -1
+}
+
+// revalidated reports whether w is control dependent on a decision taken
+// after its Lock on state of the same mutex: the author checked, under the
+// lock, that the write still applies.
+func (f *fnState) revalidated(w write) bool {
+	for _, r := range f.fresh {
+		if r.mu != w.mu || r.lockPos != w.lockPos {
+			continue
+		}
+		if cl := f.closure(r.v, true); len(cl.ifs) > 0 && f.controls(cl)[w.instr.Block().Index] {
 			return true
 		}
 	}

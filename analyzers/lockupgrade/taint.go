@@ -17,6 +17,15 @@ type closure struct {
 	vals     map[ssa.Value]bool
 	ifs      []*ssa.BasicBlock
 	returned bool
+	ctrl     map[int]bool // blocks control dependent on ifs, computed once
+}
+
+// controls returns the blocks whose execution cl's branches decide.
+func (f *fnState) controls(cl *closure) map[int]bool {
+	if cl.ctrl == nil {
+		cl.ctrl = f.guarded(cl.ifs)
+	}
+	return cl.ctrl
 }
 
 const maxClosure = 2000
@@ -229,5 +238,5 @@ func (f *fnState) dependsOn(w write, src ssa.Value) bool {
 	if len(dec.ifs) == 0 || w.idempotent {
 		return false
 	}
-	return f.guarded(dec.ifs)[w.instr.Block().Index]
+	return f.controls(dec)[w.instr.Block().Index]
 }

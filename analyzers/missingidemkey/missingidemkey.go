@@ -225,7 +225,7 @@ func hoistFix(pass *analysis.Pass, l *retryloop.Loop, gen ast.Expr) (analysis.Su
 // request is built (after its error check).
 func addKeyFix(pass *analysis.Pass, l *retryloop.Loop, req *retryloop.Request, header string) (analysis.SuggestedFix, bool) {
 	none := analysis.SuggestedFix{}
-	if l.Stmt == nil || l.Label != "" || !req.InRetry || req.Var == nil || req.New == nil {
+	if l.Stmt == nil || l.Label != "" || !req.InRetry || req.Var == nil || req.New == nil || !retryloop.RuntimeAvailable(pass) {
 		return none, false
 	}
 	const key = "idempotencyKey"

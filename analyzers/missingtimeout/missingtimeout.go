@@ -35,7 +35,8 @@ It reports:
     carries a context);
   - a long-lived http.Client (a package variable, a struct field, or
     returned) built with no Timeout and not given one later, unless its
-    inline Transport bounds the wait with ResponseHeaderTimeout;
+    inline Transport bounds the wait with ResponseHeaderTimeout or is a
+    round tripper declared in the same package;
   - an http.Server with neither ReadHeaderTimeout nor ReadTimeout, set in the
     literal or assigned before it serves, and http.ListenAndServe,
     ListenAndServeTLS, Serve and ServeTLS, which cannot set them;
@@ -198,7 +199,7 @@ func (c *checker) client(f *ast.File, cur inspector.Cursor, lit *ast.CompositeLi
 		if kv := keyed(lit, "Timeout"); kv != nil {
 			return
 		}
-		if kv := keyed(lit, "Transport"); kv != nil && c.boundsHeaders(cur, kv.Value) {
+		if kv := keyed(lit, "Transport"); kv != nil && (c.boundsHeaders(cur, kv.Value) || c.ownTransport(kv.Value)) {
 			return
 		}
 	}
@@ -504,6 +505,21 @@ func (c *checker) boundsHeaders(cur inspector.Cursor, e ast.Expr) bool {
 		}
 	}
 	return false
+}
+
+// ownTransport reports whether a client's Transport is a type declared in
+// the package itself (a fake, a retrying or a failing round tripper): the
+// package implements the round trip, so any bound belongs there.
+func (c *checker) ownTransport(e ast.Expr) bool {
+	t := c.pass.TypesInfo.TypeOf(e)
+	if t == nil {
+		return false
+	}
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() == c.pass.Pkg
 }
 
 // dialerUnbounded reports whether the receiver of a Dial call is a

@@ -116,7 +116,7 @@ func checkLoop(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop) {
 
 	checkWaits(pass, r, l, call, name)
 
-	for _, s := range l.RetriedStatuses {
+	for _, s := range l.RetriedStatuses[:min(1, len(l.RetriedStatuses))] { // one per loop
 		cond, _ := retryloop.Source(pass, s.Cond)
 		if s.Success {
 			r.Reportf(s.Cond, "retry stops only on %s, so permanent errors (%s) are retried too; stop on 4xx other than 408 and 429",
@@ -191,7 +191,9 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop, call
 	}
 	how := "time.Sleep"
 	if w.Sleep == nil {
-		if c, ok := w.Node.(*ast.CallExpr); !ok || !isSleep(pass, c) {
+		if c, ok := w.Node.(*ast.CallExpr); !ok {
+			how = "a bare timer receive"
+		} else if !isSleep(pass, c) {
 			how = "<-time.After"
 		}
 	}
@@ -239,6 +241,20 @@ func failover(pass *analysis.Pass, l *retryloop.Loop, call *ast.CallExpr) bool {
 		ast.Inspect(a, func(n ast.Node) bool {
 			if id, ok := n.(*ast.Ident); ok {
 				if v, ok := pass.TypesInfo.Uses[id].(*types.Var); ok && (v == l.Counter || attemptName.MatchString(v.Name())) {
+					found = true
+				}
+			}
+			return !found
+		})
+	}
+	if found {
+		return true
+	}
+	// nc.current = nc.srvPool[i]: the counter picks the target
+	if l.Counter != nil {
+		ast.Inspect(l.Body, func(n ast.Node) bool {
+			if ix, ok := n.(*ast.IndexExpr); ok {
+				if id, ok := ast.Unparen(ix.Index).(*ast.Ident); ok && pass.TypesInfo.Uses[id] == l.Counter {
 					found = true
 				}
 			}
@@ -336,7 +352,7 @@ func lookup(pass *analysis.Pass, pos token.Pos, name string) types.Object {
 // return mechanical.
 func sleepFix(pass *analysis.Pass, l *retryloop.Loop, w *retryloop.Wait) (analysis.SuggestedFix, bool) {
 	none := analysis.SuggestedFix{}
-	if l.Ctx == nil || l.Counter == nil || w.Sleep == nil {
+	if l.Ctx == nil || l.Counter == nil || w.Sleep == nil || !retryloop.RuntimeAvailable(pass) {
 		return none, false
 	}
 	pos := w.Sleep.Pos()

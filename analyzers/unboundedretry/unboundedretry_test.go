@@ -16,6 +16,21 @@ func TestFindings(t *testing.T) {
 		"unboundedretry/article", "unboundedretry/loops", "unboundedretry/quiet", "unboundedretry/ignored")
 }
 
+// TestNoRuntimeNoFix: a package that does not depend on resilvet gets the
+// finding but no fix that would import the runtime.
+func TestNoRuntimeNoFix(t *testing.T) {
+	for _, r := range analysistest.Run(t, testkit.TestData(t), unboundedretry.Analyzer, "unboundedretry/nofix") {
+		if len(r.Diagnostics) == 0 {
+			t.Error("no findings in unboundedretry/nofix")
+		}
+		for _, d := range r.Diagnostics {
+			if len(d.SuggestedFixes) > 0 {
+				t.Errorf("%s: fix offered in a package without resilvet", d.Message)
+			}
+		}
+	}
+}
+
 func TestFixes(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, testkit.TestData(t), unboundedretry.Analyzer, "unboundedretry/fixes")
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 )
 
@@ -193,8 +194,11 @@ func writeFixes(p *fixPlan) (int, error) {
 // printDiffs prints a unified diff for every file the fixes change.
 func printDiffs(w io.Writer, p *fixPlan) error {
 	for _, name := range slices.Sorted(maps.Keys(p.new)) {
-		shown := p.res.display(name)
-		if _, err := io.WriteString(w, unifiedDiff("a/"+shown, "b/"+shown, string(p.old[name]), string(p.new[name]))); err != nil {
+		from, to := p.res.display(name), p.res.display(name)
+		if !filepath.IsAbs(from) { // a/ and b/ as git writes them
+			from, to = "a/"+from, "b/"+to
+		}
+		if _, err := io.WriteString(w, unifiedDiff(from, to, string(p.old[name]), string(p.new[name]))); err != nil {
 			return err
 		}
 	}

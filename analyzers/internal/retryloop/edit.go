@@ -102,3 +102,29 @@ func AddImport(pass *analysis.Pass, f *ast.File, path, name string) ([]analysis.
 	}
 	return []analysis.TextEdit{{Pos: f.Name.End(), End: f.Name.End(), NewText: []byte("\n\nimport " + quoted)}}, true
 }
+
+// RuntimeAvailable reports whether the package can import resilvet's
+// runtime without a new dependency: it is resilvet, or it already imports a
+// resilvet package, directly or not. Fixes that would import the runtime
+// into a module that does not require it would not build.
+func RuntimeAvailable(pass *analysis.Pass) bool {
+	const prefix = "github.com/resilvet/resilvet"
+	seen := map[*types.Package]bool{}
+	var walk func(p *types.Package) bool
+	walk = func(p *types.Package) bool {
+		if seen[p] {
+			return false
+		}
+		seen[p] = true
+		if p.Path() == prefix || strings.HasPrefix(p.Path(), prefix+"/") {
+			return true
+		}
+		for _, imp := range p.Imports() {
+			if walk(imp) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(pass.Pkg)
+}

@@ -281,6 +281,9 @@ func (m *model) loop(s ast.Stmt, stack []ast.Node) *Loop {
 	}
 	switch s := s.(type) {
 	case *ast.ForStmt:
+		if walksCollection(m.info(), s.Cond) {
+			return nil // for i := 0; i < len(servers); i++: each item once
+		}
 		l.Body = s.Body
 	case *ast.RangeStmt:
 		// Only a range over an integer repeats the same work; ranges over
@@ -469,6 +472,25 @@ func harness(path string) bool {
 	for seg := range strings.SplitSeq(path, "/") {
 		if harnessDirs[seg] {
 			return true
+		}
+	}
+	return false
+}
+
+// walksCollection matches a loop condition bounded by len(x): the loop
+// visits items (servers of a pool, pages), like a range over them.
+func walksCollection(info *types.Info, cond ast.Expr) bool {
+	b, ok := ast.Unparen(cond).(*ast.BinaryExpr)
+	if !ok {
+		return false
+	}
+	for _, side := range []ast.Expr{b.X, b.Y} {
+		if call, ok := ast.Unparen(side).(*ast.CallExpr); ok {
+			if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
+				if bi, ok := info.Uses[id].(*types.Builtin); ok && bi.Name() == "len" {
+					return true
+				}
+			}
 		}
 	}
 	return false

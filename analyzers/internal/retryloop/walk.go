@@ -232,7 +232,11 @@ func (w *walker) isRetry() bool {
 			if ev == nil {
 				return
 			}
-			w.errs[ev] = call
+			if w.errs[ev] == nil {
+				// the first call is the attempt; later ones (a cleanup,
+				// a disconnect notice) reuse its variable
+				w.errs[ev] = call
+			}
 			if len(n.Lhs) == 2 {
 				if rv := w.varOf(n.Lhs[0]); rv != nil && isResponse(rv.Type()) {
 					w.resps[rv] = &respInfo{err: ev, call: call, stmt: n}
@@ -467,7 +471,21 @@ func (w *walker) bound() {
 		}
 	}
 	w.walk(l.Body, wctx{}, func(n ast.Node, c wctx) {
-		if l.Bound != BoundNone || !w.isExit(n, c) {
+		if l.Bound != BoundNone {
+			return
+		}
+		// "continue only while attemptsLeft > 0": a guarded next attempt
+		if b, ok := n.(*ast.BranchStmt); ok && b.Tok == token.CONTINUE && w.targetsLoop(b, c) {
+			for _, g := range c.guards {
+				if g.cond != nil && !g.neg {
+					if k := w.classify(g.cond); k != BoundNone && k != BoundOther {
+						l.Bound = k
+					}
+				}
+			}
+			return
+		}
+		if !w.isExit(n, c) {
 			return
 		}
 		for _, g := range c.guards {

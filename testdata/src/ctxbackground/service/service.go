@@ -118,4 +118,24 @@ func (svc *Service) Sync(ctx context.Context, ids []string) error {
 	return svc.downstream.Call(ctx)
 }
 
+// Lookup runs the query in a goroutine and waits for it or for ctx: the
+// goroutine does not outlive the call on purpose, so it gets ctx itself.
+func (svc *Service) Lookup(ctx context.Context, id string) ([]byte, error) {
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := svc.downstream.Fetch(context.Background(), id) // want `context.Background\(\) drops the deadline of ctx in scope; pass ctx`
+		done <- result{b, err}
+	}()
+	select {
+	case r := <-done:
+		return r.b, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 type traceKey struct{}

@@ -63,3 +63,37 @@ func (p *Pair) Copy() {
 	defer p.b.Unlock()
 	p.y = p.x
 }
+
+// Refresh holds the read lock while a helper takes the write lock.
+func (s *Sessions) Refresh(id string) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if _, ok := s.byID[id]; ok {
+		return
+	}
+	s.add(id) // want `Lock of s.mu \(in add at line 78\) while its RLock from line 69 is still held deadlocks`
+}
+
+func (s *Sessions) add(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.byID[id] = "new"
+}
+
+// Ensure releases the read lock before calling the locking helper.
+func (s *Sessions) Ensure(id string) {
+	s.mu.RLock()
+	_, ok := s.byID[id]
+	s.mu.RUnlock()
+	if !ok {
+		s.addIfMissing(id)
+	}
+}
+
+func (s *Sessions) addIfMissing(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.byID[id]; !ok {
+		s.byID[id] = "new"
+	}
+}

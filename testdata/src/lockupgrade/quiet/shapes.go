@@ -3,6 +3,7 @@ package quiet
 import (
 	"context"
 	"errors"
+	"log"
 	"sync"
 )
 
@@ -90,4 +91,60 @@ func (d *Dialer) Run() {
 		d.err = err
 		d.mu.Unlock()
 	}
+}
+
+// Files re-validates under the write lock, on a sibling map, that the
+// decision taken under the read lock still holds.
+type Files struct {
+	mu       sync.RWMutex
+	byID     map[uint32]string
+	doomed   []uint32
+	refcount int
+}
+
+func (f *Files) Retire(id uint32) error {
+	f.mu.RLock()
+	for _, d := range f.doomed {
+		if d == id {
+			f.mu.RUnlock()
+			return errors.New("already retired")
+		}
+	}
+	f.mu.RUnlock()
+
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.byID[id]; !ok {
+		return errors.New("unknown file")
+	}
+	f.doomed = append(f.doomed, id)
+	return nil
+}
+
+// Names returns a copy and an error; only the copy carries the read.
+func (f *Files) Names() ([]string, error) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	if f.byID == nil {
+		return nil, errors.New("closed")
+	}
+	out := make([]string, 0, len(f.byID))
+	for _, n := range f.byID {
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// Reset fails early on the helper's error, then replaces the map without
+// using the names it read.
+func (f *Files) Reset() error {
+	names, err := f.Names()
+	if err != nil {
+		return err
+	}
+	log.Printf("resetting %d files", len(names))
+	f.mu.Lock()
+	f.byID = map[uint32]string{}
+	f.mu.Unlock()
+	return nil
 }

@@ -144,3 +144,24 @@ func DialAgent(path string) (net.Conn, error) {
 func DialWith(d *net.Dialer, addr string) (net.Conn, error) {
 	return d.Dial("tcp", addr)
 }
+
+// failingTransport answers every request with an error, without touching
+// the network; the package implements the round trip itself.
+type failingTransport struct{ err error }
+
+func (t failingTransport) RoundTrip(*http.Request) (*http.Response, error) { return nil, t.err }
+
+// Broken returns a client for a target whose socket could not be set up.
+func Broken(err error) *http.Client {
+	return &http.Client{Transport: failingTransport{err: err}}
+}
+
+// roundTripperFunc lets tests and fakes answer requests in process.
+type roundTripperFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// Fake builds a client served by fn.
+func Fake(fn func(*http.Request) (*http.Response, error)) *http.Client {
+	return &http.Client{Transport: roundTripperFunc(fn)}
+}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"time"
+
+	"github.com/resilvet/resilvet/runtime/retry"
 )
 
 // fetch sleeps a constant half second and leaves 5xx bodies open.
@@ -31,6 +33,7 @@ func fetch(ctx context.Context, c *http.Client, url string) (*http.Response, err
 type Notifier struct {
 	client *http.Client
 	hook   string
+	policy retry.Policy
 }
 
 // Ping returns only an error.

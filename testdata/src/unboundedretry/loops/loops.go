@@ -210,3 +210,30 @@ func (c *Client) leakOnFallThrough(ctx context.Context, url string) (*http.Respo
 	}
 	return nil, errGaveUp
 }
+
+type voice struct {
+	conn interface{ WriteJSON(v any) error }
+}
+
+func (v *voice) ChannelVoiceJoin(id string) (int, error) { return 0, nil }
+
+// reconnect rejoins forever, sending a disconnect notice after each failure
+// (discordgo's shape); the finding names the call that is retried.
+func (v *voice) reconnect(id string) {
+	wait := time.Duration(1)
+	for { // want `retry loop has no bound: a failing v.ChannelVoiceJoin is retried forever`
+		<-time.After(wait * time.Second)
+		wait *= 2
+		if wait > 600 {
+			wait = 600
+		}
+		_, err := v.ChannelVoiceJoin(id)
+		if err == nil {
+			return
+		}
+		err = v.conn.WriteJSON(id)
+		if err != nil {
+			log.Print(err)
+		}
+	}
+}

@@ -347,3 +347,40 @@ func reconnect(stop <-chan struct{}, dial func() error) {
 		}
 	}
 }
+
+// dialAgent continues only while attempts are left (datadog-go's shape).
+func dialAgent(addr string) (net.Conn, error) {
+	attemptsLeft := 3
+	for {
+		attemptsLeft--
+		conn, err := net.DialTimeout("unix", addr, time.Second)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) && attemptsLeft > 0 {
+				time.Sleep(time.Duration(100+rand.Intn(100)) * time.Millisecond)
+				continue
+			}
+			return nil, err
+		}
+		return conn, nil
+	}
+}
+
+type natsConn struct {
+	servers []string
+	current string
+}
+
+func (c *natsConn) dialCurrent() error { return nil }
+
+// connect walks the server pool (nats.go's shape): each attempt goes to the
+// next server, so it needs no wait.
+func (c *natsConn) connect(tries int) error {
+	var err error
+	for i := 0; i < tries; i++ {
+		c.current = c.servers[i]
+		if err = c.dialCurrent(); err == nil {
+			return nil
+		}
+	}
+	return err
+}

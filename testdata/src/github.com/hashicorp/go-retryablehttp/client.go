@@ -28,6 +28,8 @@ func (c *Client) Do(req *Request) (*http.Response, error) { return nil, nil }
 
 func (c *Client) Get(url string) (*http.Response, error) { return nil, nil }
 
-func (c *Client) Post(url, bodyType string, body interface{}) (*http.Response, error) { return nil, nil }
+func (c *Client) Post(url, bodyType string, body interface{}) (*http.Response, error) {
+	return nil, nil
+}
 
 func (c *Client) StandardClient() *http.Client { return nil }
