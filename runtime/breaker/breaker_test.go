@@ -11,6 +11,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/resilvet/resilvet/runtime/internal/fakeclock"
+	"github.com/resilvet/resilvet/runtime/internal/leakcheck"
 )
 
 var errBoom = errors.New("boom")
@@ -26,9 +29,9 @@ func mustState(t *testing.T, b *Breaker, want State) {
 }
 
 // tripped returns a breaker that has just opened.
-func tripped(t *testing.T, cfg Config) (*Breaker, *fakeClock) {
+func tripped(t *testing.T, cfg Config) (*Breaker, *fakeclock.Clock) {
 	t.Helper()
-	clk := newFakeClock()
+	clk := fakeclock.New()
 	cfg.Clock = clk
 	if cfg.FailureThreshold == 0 && cfg.FailureRate == 0 {
 		cfg.FailureThreshold = 1
@@ -50,7 +53,7 @@ func TestStateString(t *testing.T) {
 }
 
 func TestConsecutiveFailuresOpen(t *testing.T) {
-	b := New("dep", Config{Clock: newFakeClock()})
+	b := New("dep", Config{Clock: fakeclock.New()})
 	ctx := context.Background()
 	for i := 0; i < 4; i++ {
 		if err := b.Do(ctx, fail); err != errBoom {
@@ -82,7 +85,7 @@ func TestOpenTimeoutThenProbeCloses(t *testing.T) {
 		t.Fatalf("probe: err = %v", err)
 	}
 	mustState(t, b, Closed)
-	if clk.pending() != 0 {
+	if clk.Pending() != 0 {
 		t.Fatalf("probe timer not stopped")
 	}
 }
@@ -103,7 +106,7 @@ func TestHalfOpenAdmitsExactlyProbes(t *testing.T) {
 		{"single probe", 0, false, Closed, 300, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			checkNoLeak(t)
+			leakcheck.Check(t)
 			b, clk := tripped(t, Config{OpenTimeout: time.Second, HalfOpenProbes: tc.probes})
 			clk.Advance(time.Second)
 
@@ -168,7 +171,7 @@ func TestHalfOpenProbesAllMustSucceed(t *testing.T) {
 }
 
 func TestHungProbeTimesOut(t *testing.T) {
-	checkNoLeak(t)
+	leakcheck.Check(t)
 	b, clk := tripped(t, Config{OpenTimeout: time.Second, ProbeTimeout: 5 * time.Second})
 	clk.Advance(time.Second)
 
@@ -217,7 +220,7 @@ func TestHungProbeTimesOut(t *testing.T) {
 
 func TestPanicCountsAsFailure(t *testing.T) {
 	t.Run("closed", func(t *testing.T) {
-		b := New("dep", Config{FailureThreshold: 1, Clock: newFakeClock()})
+		b := New("dep", Config{FailureThreshold: 1, Clock: fakeclock.New()})
 		if r := catch(func() { _ = b.Do(context.Background(), func(context.Context) error { panic("bad") }) }); r != "bad" {
 			t.Fatalf("recovered %v, want the original panic", r)
 		}
@@ -230,7 +233,7 @@ func TestPanicCountsAsFailure(t *testing.T) {
 			t.Fatalf("recovered %v, want the original panic", r)
 		}
 		mustState(t, b, Open)
-		if clk.pending() != 1 { // only the new open period's timer
+		if clk.Pending() != 1 { // only the new open period's timer
 			t.Fatal("probe timer left running after a panic")
 		}
 		clk.Advance(time.Second) // not stuck: the next period admits a probe
@@ -318,7 +321,7 @@ func TestIsFailure(t *testing.T) {
 }
 
 func TestSlowCall(t *testing.T) {
-	clk := newFakeClock()
+	clk := fakeclock.New()
 	b := New("dep", Config{FailureThreshold: 2, SlowCall: 100 * time.Millisecond, Clock: clk})
 	slow := func(context.Context) error { clk.Advance(101 * time.Millisecond); return nil }
 	fast := func(context.Context) error { clk.Advance(100 * time.Millisecond); return nil }
@@ -331,7 +334,7 @@ func TestSlowCall(t *testing.T) {
 }
 
 func TestFailureRateWindow(t *testing.T) {
-	clk := newFakeClock()
+	clk := fakeclock.New()
 	b := New("dep", Config{FailureRate: 0.5, MinCalls: 10, Window: 10 * time.Second, Clock: clk})
 	ctx := context.Background()
 	for i := 0; i < 9; i++ { // all failures, but fewer than MinCalls
@@ -352,7 +355,7 @@ func TestFailureRateWindow(t *testing.T) {
 }
 
 func TestFailureRateBelowThreshold(t *testing.T) {
-	clk := newFakeClock()
+	clk := fakeclock.New()
 	b := New("dep", Config{FailureRate: 0.5, MinCalls: 4, Clock: clk})
 	for i := 0; i < 100; i++ { // one in three fails, forever
 		if i%3 == 2 {
@@ -366,7 +369,7 @@ func TestFailureRateBelowThreshold(t *testing.T) {
 }
 
 func TestOnStateChangeMayCallBack(t *testing.T) {
-	clk := newFakeClock()
+	clk := fakeclock.New()
 	var b *Breaker
 	var seen []string
 	b = New("inventory", Config{
@@ -390,7 +393,7 @@ func TestOnStateChangeMayCallBack(t *testing.T) {
 func TestOnStateChangeReentrant(t *testing.T) {
 	// A hook that itself drives the breaker must neither deadlock nor see
 	// changes out of order.
-	clk := newFakeClock()
+	clk := fakeclock.New()
 	var b *Breaker
 	var seen []State
 	b = New("dep", Config{FailureThreshold: 1, OpenTimeout: time.Second, Clock: clk,
@@ -535,8 +538,8 @@ func BenchmarkDoOpen(b *testing.B) {
 // returns after the breaker opened and closed again must not count against
 // the new closed period.
 func TestLateResultFromEarlierGeneration(t *testing.T) {
-	b := New("dep", Config{FailureThreshold: 1, OpenTimeout: time.Second, Clock: newFakeClock()})
-	clk := b.clock.(*fakeClock)
+	b := New("dep", Config{FailureThreshold: 1, OpenTimeout: time.Second, Clock: fakeclock.New()})
+	clk := b.clock.(*fakeclock.Clock)
 	in := make(chan struct{})
 	out := make(chan struct{})
 	done := make(chan error)
@@ -575,7 +578,7 @@ func TestGenerationWraps(t *testing.T) {
 // marker, and what a cancelled probe used to reset it to): the breaker would
 // reject every further probe and never leave half-open.
 func TestHalfOpenAtGenerationZero(t *testing.T) {
-	clk := newFakeClock()
+	clk := fakeclock.New()
 	b := New("dep", Config{FailureThreshold: 1, OpenTimeout: time.Second, HalfOpenProbes: 2, Clock: clk})
 	b.word.Store(mkWord(1<<30-2, Closed)) // trip, then probe, lands on generation 0
 	ctx := context.Background()

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/resilvet/resilvet/runtime/adaptive"
+
+	"github.com/resilvet/resilvet/runtime/internal/fakeclock"
+	"github.com/resilvet/resilvet/runtime/internal/leakcheck"
 )
 
 func ok(context.Context) error { return nil }
@@ -82,8 +85,8 @@ func TestDoneContextNotCalled(t *testing.T) {
 }
 
 func TestMaxWaitExpires(t *testing.T) {
-	checkNoLeak(t)
-	clk := newFakeClock()
+	leakcheck.Check(t)
+	clk := fakeclock.New()
 	var rejects atomic.Int32
 	b := New("dep", 1, WithMaxWait(time.Second), WithClock(clk), WithOnReject(func(string) { rejects.Add(1) }))
 	release := hold(t, b)
@@ -107,8 +110,8 @@ func TestMaxWaitExpires(t *testing.T) {
 }
 
 func TestContextEndsWait(t *testing.T) {
-	checkNoLeak(t)
-	b := New("dep", 1, WithMaxWait(time.Hour), WithClock(newFakeClock()))
+	leakcheck.Check(t)
+	b := New("dep", 1, WithMaxWait(time.Hour), WithClock(fakeclock.New()))
 	release := hold(t, b)
 	defer release()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -127,8 +130,8 @@ func TestContextEndsWait(t *testing.T) {
 }
 
 func TestWaiterGetsReleasedSlot(t *testing.T) {
-	checkNoLeak(t)
-	b := New("dep", 1, WithMaxWait(time.Hour), WithClock(newFakeClock()))
+	leakcheck.Check(t)
+	b := New("dep", 1, WithMaxWait(time.Hour), WithClock(fakeclock.New()))
 	release := hold(t, b)
 	done := make(chan error)
 	ran := false
@@ -178,7 +181,7 @@ func TestNeverExceedsMax(t *testing.T) {
 }
 
 func neverExceeds(t *testing.T, b *Bulkhead) {
-	checkNoLeak(t)
+	leakcheck.Check(t)
 	const max = 4
 	var running, peak atomic.Int64
 	var admitted, refused atomic.Int64
@@ -227,7 +230,7 @@ func neverExceeds(t *testing.T, b *Bulkhead) {
 
 func TestAdaptiveLimit(t *testing.T) {
 	lim := adaptive.New(adaptive.NewAIMD(adaptive.AIMDConfig{}), adaptive.WithLimits(4, 1, 8))
-	b := New("inventory", 100, WithLimiter(lim), WithMaxWait(time.Hour), WithClock(newFakeClock()))
+	b := New("inventory", 100, WithLimiter(lim), WithMaxWait(time.Hour), WithClock(fakeclock.New()))
 	if b.Max() != 4 {
 		t.Fatalf("Max %d, want the limiter's 4", b.Max())
 	}
