@@ -450,6 +450,9 @@ func timeStillUsed(pass *analysis.Pass, f *ast.File, sleep *ast.CallExpr) bool {
 // remoteName matches calls that talk to another process.
 var remoteName = regexp.MustCompile(`(?i)^(dial|connect|ping|send|call|invoke|publish|post|put|get|fetch|request|do|query|exec|subscribe|list|create|update|delete|upload|download|login|notify|push|pull)`)
 
+// netPkgs are the imports that mark a package as one that talks to the network.
+var netPkgs = []string{"net", "net/http", "net/rpc", "net/smtp", "database/sql", "google.golang.org/grpc"}
+
 // remote reports whether the retry talks to a dependency over the network:
 // it sends HTTP requests or calls something that dials, sends or fetches.
 // Retries of local work (an optimistic-concurrency conflict) need no wait.
@@ -466,7 +469,9 @@ func remote(pass *analysis.Pass, l *retryloop.Loop) bool {
 		case "net", "net/http", "database/sql", "net/rpc", "net/smtp":
 			return true
 		}
-		if remoteName.MatchString(fn.Name()) {
+		// A remote-sounding name counts only where its package does network
+		// I/O: deleteDevice in a package of syscalls is local work.
+		if remoteName.MatchString(fn.Name()) && match.Imports(fn.Pkg(), netPkgs...) {
 			return true
 		}
 		// by convention, calls that take a context first do I/O

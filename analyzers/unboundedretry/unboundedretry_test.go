@@ -13,7 +13,8 @@ import (
 
 func TestFindings(t *testing.T) {
 	analysistest.Run(t, testkit.TestData(t), unboundedretry.Analyzer,
-		"unboundedretry/article", "unboundedretry/loops", "unboundedretry/quiet", "unboundedretry/ignored")
+		"unboundedretry/article", "unboundedretry/loops", "unboundedretry/quiet", "unboundedretry/ignored",
+		"unboundedretry/localwork")
 }
 
 // TestNoRuntimeNoFix: a package that does not depend on resilvet gets the
