@@ -567,8 +567,9 @@ func identOf(e ast.Expr) *ast.Ident {
 	return id
 }
 
-// isCtxDone matches a receive from X.Done() of a context.
-func (w *walker) isCtxDone(s ast.Stmt) bool {
+// received returns the channel operand of a statement that is a receive
+// (<-ch, or v := <-ch), or nil.
+func received(s ast.Stmt) ast.Expr {
 	var x ast.Expr
 	switch s := s.(type) {
 	case *ast.ExprStmt:
@@ -576,13 +577,17 @@ func (w *walker) isCtxDone(s ast.Stmt) bool {
 	case *ast.AssignStmt:
 		x = s.Rhs[0]
 	default:
-		return false
+		return nil
 	}
-	u, ok := ast.Unparen(x).(*ast.UnaryExpr)
-	if !ok || u.Op != token.ARROW {
-		return false
+	if u, ok := ast.Unparen(x).(*ast.UnaryExpr); ok && u.Op == token.ARROW {
+		return ast.Unparen(u.X)
 	}
-	call, ok := ast.Unparen(u.X).(*ast.CallExpr)
+	return nil
+}
+
+// isCtxDone matches a receive from X.Done() of a context.
+func (w *walker) isCtxDone(s ast.Stmt) bool {
+	call, ok := received(s).(*ast.CallExpr)
 	if !ok {
 		return false
 	}
@@ -591,23 +596,11 @@ func (w *walker) isCtxDone(s ast.Stmt) bool {
 }
 
 func (w *walker) isTimerRecv(s ast.Stmt) bool {
-	var x ast.Expr
-	switch s := s.(type) {
-	case *ast.ExprStmt:
-		x = s.X
-	case *ast.AssignStmt:
-		x = s.Rhs[0]
-	default:
-		return false
-	}
-	u, ok := ast.Unparen(x).(*ast.UnaryExpr)
-	if !ok || u.Op != token.ARROW {
-		return false
-	}
-	if call, ok := ast.Unparen(u.X).(*ast.CallExpr); ok {
+	ch := received(s)
+	if call, ok := ch.(*ast.CallExpr); ok {
 		return match.IsFunc(match.Callee(w.m.info(), call), "time", "After")
 	}
-	if sel, ok := ast.Unparen(u.X).(*ast.SelectorExpr); ok && sel.Sel.Name == "C" {
+	if sel, ok := ch.(*ast.SelectorExpr); ok && sel.Sel.Name == "C" {
 		return match.IsNamed(w.m.info().TypeOf(sel.X), "time", "Timer")
 	}
 	return false
