@@ -35,25 +35,25 @@ func addrOf(v ssa.Value) addr {
 			return a
 		}
 	case *ssa.IndexAddr:
-		a := addrOf(x.X)
-		a.path += "[]"
-		return a
+		return elemOf(x.X)
 	case *ssa.Index:
-		a := addrOf(x.X)
-		a.path += "[]"
-		return a
+		return elemOf(x.X)
 	case *ssa.Lookup:
-		a := addrOf(x.X)
-		a.path += "[]"
-		return a
+		return elemOf(x.X)
 	case *ssa.Slice:
-		a := addrOf(x.X)
-		a.path += "[]"
-		return a
+		return elemOf(x.X)
 	case *ssa.ChangeType:
 		return addrOf(x.X)
 	}
 	return addr{root: v}
+}
+
+// elemOf is the address of an element (index, map entry, sub-slice) of x:
+// all elements of one container count as the same state.
+func elemOf(x ssa.Value) addr {
+	a := addrOf(x)
+	a.path += "[]"
+	return a
 }
 
 // stateOf returns the state guarded by mutex mu that location a lies in:

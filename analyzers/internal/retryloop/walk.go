@@ -734,6 +734,20 @@ func isRandPkg(p string) bool {
 	return p == "math/rand" || p == "math/rand/v2"
 }
 
+// combine merges the wait kinds of two parts of one wait: jittered and
+// unknown stick (they silence the check); growing beats constant.
+func combine(a, b WaitKind) WaitKind {
+	switch {
+	case a == WaitJittered || b == WaitJittered:
+		return WaitJittered
+	case a == WaitUnknown || b == WaitUnknown:
+		return WaitUnknown
+	case a == WaitGrowing || b == WaitGrowing:
+		return WaitGrowing
+	}
+	return a
+}
+
 // durKind classifies a duration expression.
 func (w *walker) durKind(e ast.Expr, fbody *ast.BlockStmt) WaitKind {
 	info := w.m.info()
@@ -741,17 +755,7 @@ func (w *walker) durKind(e ast.Expr, fbody *ast.BlockStmt) WaitKind {
 		return WaitConstant
 	}
 	kind := WaitConstant
-	worse := func(k WaitKind) {
-		// jittered and unknown silence the check; growing beats constant
-		switch {
-		case k == WaitJittered || kind == WaitJittered:
-			kind = WaitJittered
-		case k == WaitUnknown || kind == WaitUnknown:
-			kind = WaitUnknown
-		case k == WaitGrowing:
-			kind = WaitGrowing
-		}
-	}
+	worse := func(k WaitKind) { kind = combine(kind, k) }
 	ast.Inspect(e, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.CallExpr:
@@ -812,17 +816,7 @@ func (w *walker) varKind(v *types.Var, fbody *ast.BlockStmt) WaitKind {
 	}
 	info := w.m.info()
 	kind := WaitConstant
-	// jittered and unknown stick; growing beats constant
-	worse := func(k WaitKind) {
-		switch {
-		case kind == WaitJittered || k == WaitJittered:
-			kind = WaitJittered
-		case kind == WaitUnknown || k == WaitUnknown:
-			kind = WaitUnknown
-		case k == WaitGrowing:
-			kind = WaitGrowing
-		}
-	}
+	worse := func(k WaitKind) { kind = combine(kind, k) }
 	assigned := false
 	ast.Inspect(fbody, func(n ast.Node) bool {
 		switch n := n.(type) {
