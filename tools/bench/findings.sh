@@ -9,6 +9,6 @@ cd "$(dirname "$0")"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 (cd ../.. && go build -o "$tmp/resilvet" ./cmd/resilvet)
-pkgs=$(grep -v '^#' modules.txt | sed 's|$|/...|')
+pkgs=$(grep -v '^#' modules.txt)
 go vet -vettool="$tmp/resilvet" -json "$@" $pkgs >"$tmp/out" 2>&1 || true
 go run ./findings "$(go env GOMODCACHE)" <"$tmp/out"
