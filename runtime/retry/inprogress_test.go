@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -62,6 +63,9 @@ func TestTransportRetriesInProgressConflict(t *testing.T) {
 			fmt.Fprint(w, "order 7")
 		})).ServeHTTP(w, r)
 	})
+	var once sync.Once
+	release := func() { once.Do(func() { close(finish) }) }
+	t.Cleanup(release) // runs before the server's Close, which waits for the handler
 	h := newHarness(t, Policy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 10 * time.Second, Jitter: NoJitter}, false)
 	lost := &lostReply{base: h.track, sent: entered, done: make(chan struct{})}
 	h.tr.base = lost
@@ -71,7 +75,7 @@ func TestTransportRetriesInProgressConflict(t *testing.T) {
 		n := len(h.waits)
 		h.mu.Unlock()
 		if n == 2 { // after the 409: the original finishes during the wait
-			close(finish)
+			release()
 			<-lost.done
 		}
 		return ctx.Err()
