@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/resilvet/resilvet/runtime/internal/fakeclock"
 	"github.com/resilvet/resilvet/runtime/internal/leakcheck"
 )
 
@@ -33,17 +34,20 @@ func TestStateReportsHalfOpenAfterOpenTimeoutWithoutCalls(t *testing.T) {
 }
 
 // Hooks are delivered in order and never concurrently, whatever goroutines
-// and timers drive the transitions. Run under -race: the flag that makes
-// one goroutine the deliverer was once read without the lock.
+// drive the transitions. Run under -race: the flag that makes one goroutine
+// the deliverer was once read without the lock. Every goroutine also moves
+// the manual clock, so open periods end (and hooks run) on all of them.
 func TestHookDeliveryStress(t *testing.T) {
 	leakcheck.Check(t)
 	var running, overlaps, changes atomic.Int32
-	var mu sync.Mutex // only for last; overlaps are what the test looks for
+	var mu sync.Mutex // guards last and order; overlaps are what the test looks for
 	last := Closed
 	var order []string
+	clk := fakeclock.New()
 	b := New("dep", Config{
 		FailureThreshold: 1,
-		OpenTimeout:      time.Microsecond, // real timers, firing on their own goroutines
+		OpenTimeout:      time.Second,
+		Clock:            clk,
 		OnStateChange: func(_ string, from, to State) {
 			if running.Add(1) > 1 {
 				overlaps.Add(1)
@@ -64,22 +68,20 @@ func TestHookDeliveryStress(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := 0; changes.Load() < 3000 && i < 200000; i++ {
-				if (g+i)%3 == 0 {
+			for i := range 3000 {
+				switch (g + i) % 4 {
+				case 0:
+					clk.Advance(time.Second)
+				case 1:
 					_ = b.Do(ctx, ok)
-				} else {
+				default:
 					_ = b.Do(ctx, fail)
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	// Let the last open period pass and close the breaker, so that no
-	// timer outlives the test.
-	for b.State() != Closed {
-		_ = b.Do(ctx, ok)
-	}
-	require.GreaterOrEqual(t, changes.Load(), int32(100), "the stress produced too few transitions to mean anything")
+	require.GreaterOrEqual(t, changes.Load(), int32(1000), "the stress produced too few transitions to mean anything")
 	assert.Zero(t, overlaps.Load(), "hooks ran concurrently")
 	mu.Lock()
 	defer mu.Unlock()

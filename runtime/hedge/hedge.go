@@ -207,7 +207,10 @@ func run[T any](ctx context.Context, delay time.Duration, fn func(context.Contex
 		mu.Unlock()
 		for len(ch) > 0 {
 			r := <-ch
-			if r.err == nil && !r.panicked && discard != nil {
+			switch {
+			case r.panicked: // lost the race, then panicked: as after return
+				c.latePanic(r.panicVal, r.stack)
+			case r.err == nil && discard != nil:
 				discard(r.v)
 			}
 		}
