@@ -42,7 +42,7 @@ type Outcome int
 // The outcomes reported to Config.OnCall.
 const (
 	Success  Outcome = iota // counted as a success
-	Failure                 // counted as a failure (error, slow call, panic, hung probe)
+	Failure                 // counted as a failure (error, slow call, panic)
 	Ignored                 // not counted: the caller cancelled its own context
 	Rejected                // not run: the breaker returned ErrOpen
 )
