@@ -18,7 +18,11 @@
 //     copes with latency that drifts; settles somewhat above capacity.
 //
 // Use Limiter.Do directly to shed load (ErrLimited at once), or back a
-// bulkhead with it (bulkhead.WithLimiter) to let callers queue briefly.
+// bulkhead with it (bulkhead.WithLimiter) to let callers queue briefly; both
+// may share one Limiter, and OnRelease tells a bulkhead of every slot freed.
+// A Token is released once: a second Finish (a defer plus an explicit call,
+// or a copy of the Token) does nothing, so in-flight accounting cannot
+// drift below the calls really running.
 // Acquire and release allocate nothing: a CAS to take a slot, and a short
 // critical section to update the algorithm when a call finishes.
 //

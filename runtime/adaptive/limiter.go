@@ -87,6 +87,10 @@ type Limiter struct {
 
 	inFlight atomic.Int64
 	limit    atomic.Int64
+	slots    sync.Pool // *tokenSlot, reused: a released Token's generation moves on
+
+	listenMu  sync.Mutex                  // serialises changes to listeners
+	listeners atomic.Pointer[[]*listener] // copy-on-write; read on every release
 
 	mu     sync.Mutex // guards alg and estimate
 	est    float64
@@ -128,13 +132,25 @@ func (l *Limiter) Limit() int { return int(l.limit.Load()) }
 // InFlight returns the number of tokens not yet finished.
 func (l *Limiter) InFlight() int { return int(l.inFlight.Load()) }
 
-// Token is one admitted call. Exactly one of Success, Dropped, Ignore or
-// Finish must be called, exactly once.
+// Token is one admitted call. One of Success, Dropped, Ignore or Finish
+// must be called to release it. Only the first release of a Token (or of
+// any copy of it) counts; later ones do nothing, so a second Finish cannot
+// free a slot another call holds. Releasing the zero Token does nothing.
 type Token struct {
 	l        *Limiter
+	slot     *tokenSlot
+	gen      uint64 // slot.gen when the token was handed out
 	start    int64
 	inFlight int32
 }
+
+// tokenSlot makes a Token's release happen once: release moves gen on with
+// a compare-and-swap from the value the Token holds. Slots are pooled, so
+// acquiring allocates nothing; a stale Token's generation never matches
+// its reused slot again.
+type tokenSlot struct{ gen atomic.Uint64 }
+
+type listener struct{ f func() }
 
 // TryAcquire takes a token if fewer than Limit() calls are in flight.
 func (l *Limiter) TryAcquire() (Token, bool) {
@@ -144,7 +160,11 @@ func (l *Limiter) TryAcquire() (Token, bool) {
 			return Token{}, false
 		}
 		if l.inFlight.CompareAndSwap(n, n+1) {
-			return Token{l: l, start: l.now(), inFlight: int32(n + 1)}, true
+			s, _ := l.slots.Get().(*tokenSlot)
+			if s == nil {
+				s = new(tokenSlot)
+			}
+			return Token{l: l, slot: s, gen: s.gen.Load(), start: l.now(), inFlight: int32(n + 1)}, true
 		}
 	}
 }
@@ -194,13 +214,58 @@ func (t Token) Dropped() { t.l.release(t, Dropped) }
 func (t Token) Ignore() { t.l.release(t, Ignore) }
 
 // Finish classifies err (ctx is the caller's context) and releases.
-func (t Token) Finish(ctx context.Context, err error) { t.l.release(t, t.l.classify(ctx, err)) }
+func (t Token) Finish(ctx context.Context, err error) {
+	if t.l != nil {
+		t.l.release(t, t.l.classify(ctx, err))
+	}
+}
+
+// OnRelease registers f to be called after every release of a token of l,
+// whoever releases it (Limiter.Do, a Token method, a bulkhead), on the
+// releasing goroutine and outside the limiter's locks; keep it short and
+// non-blocking. A bulkhead backed by l uses it to hand freed slots to its
+// queued callers. The returned func unregisters f.
+func (l *Limiter) OnRelease(f func()) (stop func()) {
+	ln := &listener{f: f}
+	l.listenMu.Lock()
+	defer l.listenMu.Unlock()
+	var cur []*listener
+	if p := l.listeners.Load(); p != nil {
+		cur = *p
+	}
+	next := append(append([]*listener(nil), cur...), ln)
+	l.listeners.Store(&next)
+	return func() {
+		l.listenMu.Lock()
+		defer l.listenMu.Unlock()
+		var keep []*listener
+		for _, x := range *l.listeners.Load() {
+			if x != ln {
+				keep = append(keep, x)
+			}
+		}
+		l.listeners.Store(&keep)
+	}
+}
 
 func (l *Limiter) release(t Token, o Outcome) {
-	l.inFlight.Add(-1)
-	if o == Ignore {
-		return
+	if t.l == nil || !t.slot.gen.CompareAndSwap(t.gen, t.gen+1) {
+		return // the zero Token, or released already
 	}
+	l.slots.Put(t.slot)
+	l.inFlight.Add(-1)
+	if o != Ignore {
+		l.update(t, o)
+	}
+	if p := l.listeners.Load(); p != nil {
+		for _, ln := range *p {
+			ln.f()
+		}
+	}
+}
+
+// update feeds a released call's sample to the algorithm.
+func (l *Limiter) update(t Token, o Outcome) {
 	s := Sample{RTT: time.Duration(l.now() - t.start), InFlight: int(t.inFlight), Dropped: o == Dropped}
 	l.mu.Lock()
 	est := l.alg.Update(l.est, s)

@@ -62,7 +62,7 @@ func feed(l *Limiter, clk *simClock, rtt time.Duration, inFlight int, o Outcome)
 	}
 	tok, ok := l.TryAcquire()
 	if !ok {
-		tok = Token{l: l, start: l.now(), inFlight: int32(inFlight)}
+		tok = Token{l: l, slot: new(tokenSlot), start: l.now(), inFlight: int32(inFlight)}
 		l.inFlight.Add(1)
 	}
 	clk.now = clk.now.Add(rtt)

@@ -42,7 +42,7 @@ type Outcome int
 // The outcomes reported to Config.OnCall.
 const (
 	Success  Outcome = iota // counted as a success
-	Failure                 // counted as a failure (error, slow call, panic, hung probe)
+	Failure                 // counted as a failure (error, slow call, panic)
 	Ignored                 // not counted: the caller cancelled its own context
 	Rejected                // not run: the breaker returned ErrOpen
 )
@@ -87,7 +87,13 @@ func (realClock) AfterFunc(d time.Duration, f func()) func() bool {
 //     set, either condition opens the circuit.
 //   - With FailureRate set, Window defaults to 10s (10 buckets) and MinCalls
 //     to 10.
-//   - ProbeTimeout defaults to OpenTimeout.
+//   - ProbeTimeout defaults to OpenTimeout. A probe still running after
+//     ProbeTimeout gives its slot to the next caller, so a hung dependency
+//     cannot wedge the breaker half-open; its own result still counts when
+//     it arrives (a slow success is a success, a failure re-opens). The
+//     probe's context is not cancelled: give calls a deadline of their own.
+//   - IsFailure is called only with non-nil errors: a nil error is a
+//     success (unless SlowCall says otherwise), whatever IsFailure would say.
 //   - A call whose error is context.Canceled while the caller's own ctx is
 //     cancelled is ignored (neither success nor failure) even with a custom
 //     IsFailure: the caller giving up says nothing about the dependency. A
@@ -100,10 +106,10 @@ type Config struct {
 	Window           time.Duration                     // sliding window for FailureRate (bucketed)
 	OpenTimeout      time.Duration                     // time open before probing (default 30s)
 	HalfOpenProbes   int                               // calls admitted at once while half-open (default 1); all must succeed to close
-	ProbeTimeout     time.Duration                     // a probe still running after this counts as failed (a hung probe must not wedge the breaker)
+	ProbeTimeout     time.Duration                     // a probe still running after this frees its slot for another probe (default OpenTimeout)
 	SlowCall         time.Duration                     // calls slower than this count as failures (0 = off)
-	IsFailure        func(error) bool                  // default: non-nil, except the caller's own context being cancelled
-	OnStateChange    func(name string, from, to State) // called outside any internal lock
+	IsFailure        func(error) bool                  // called with non-nil errors only; default: true, except the caller's own context being cancelled
+	OnStateChange    func(name string, from, to State) // called outside any internal lock, in order, never concurrently
 
 	// OnCall, when set, is told how every call was classified, including
 	// rejections. It runs on the caller's goroutine, outside any lock.
@@ -137,12 +143,12 @@ func wState(w uint64) State  { return State((w & stateMask) >> countBits) }
 func wGen(w uint64) uint64   { return w >> genShift }
 func wCount(w uint64) uint64 { return w & countMask }
 
-// nextGen wraps within 30 bits, so the generation stored elsewhere (elapsed,
-// full) always compares equal to the one decoded from the word.
+// nextGen wraps within 30 bits, so the generation stored elsewhere (full)
+// always compares equal to the one decoded from the word.
 func nextGen(gen uint64) uint64 { return (gen + 1) & (1<<(64-genShift) - 1) }
 
-// noGen marks elapsed and full as matching no generation. It cannot be 0:
-// after the generation wraps, 0 is a real half-open period.
+// noGen marks full as matching no generation. It cannot be 0: after the
+// generation wraps, 0 is a real half-open period.
 const noGen = ^uint64(0)
 
 func mkWord(gen uint64, s State) uint64 {
@@ -168,12 +174,11 @@ type Breaker struct {
 	win       *window // nil when FailureRate is off
 	notify    bool    // onChange or logger set
 
-	word    atomic.Uint64
-	elapsed atomic.Uint64 // generation of the open period whose OpenTimeout has passed
-	full    atomic.Uint64 // generation of the half-open period whose probe slots are all taken
+	word atomic.Uint64
+	full atomic.Uint64 // generation of the half-open period whose probe slots are all taken
 
 	mu         sync.Mutex // guards transitions and everything below
-	admitted   int        // probes admitted and not given back in this half-open period
+	admitted   int        // probes holding a slot in this half-open period (not given back, not expired)
 	succeeded  int        // probes that succeeded in this half-open period
 	events     []event    // state changes not yet delivered
 	delivering bool
@@ -228,7 +233,6 @@ func New(name string, cfg Config) *Breaker {
 		b.win = newWindow(w)
 	}
 	b.notify = b.onChange != nil || b.logger != nil
-	b.elapsed.Store(noGen)
 	b.full.Store(noGen)
 	return b
 }
@@ -236,8 +240,9 @@ func New(name string, cfg Config) *Breaker {
 // Name returns the name given to New.
 func (b *Breaker) Name() string { return b.name }
 
-// State returns the current state. An open breaker whose OpenTimeout has
-// passed still reports Open until the next call moves it to HalfOpen.
+// State returns the current state. An open breaker moves to HalfOpen as
+// soon as OpenTimeout has passed, without waiting for a call, so a
+// readiness check or a gauge reading State sees it ready to probe.
 func (b *Breaker) State() State { return wState(b.word.Load()) }
 
 func (b *Breaker) now() int64 { return int64(b.clock.Now().Sub(b.base)) }
@@ -249,10 +254,11 @@ type ticket struct {
 	probe *probe
 }
 
+// probe is guarded by Breaker.mu.
 type probe struct {
-	done   bool // guarded by Breaker.mu
-	stop   func() bool
-	cancel context.CancelFunc
+	done    bool // its outcome was applied
+	expired bool // it outlived ProbeTimeout and gave its slot back
+	stop    func() bool
 }
 
 // Do runs fn if the breaker admits the call and records its outcome. It
@@ -288,9 +294,9 @@ func (b *Breaker) Do(ctx context.Context, fn func(context.Context) error) error 
 func (b *Breaker) doSlow(ctx context.Context, fn func(context.Context) error) error {
 	var t ticket
 	var err error
-	// The common rejections take no lock and read no clock: open and
-	// waiting, or half-open with every probe slot taken.
-	if w := b.word.Load(); (wState(w) == Open && b.elapsed.Load() != wGen(w)) ||
+	// The common rejections take no lock and read no clock: open, or
+	// half-open with every probe slot taken.
+	if w := b.word.Load(); wState(w) == Open ||
 		(wState(w) == HalfOpen && b.full.Load() == wGen(w)) {
 		err = ErrOpen
 	} else {
@@ -305,15 +311,6 @@ func (b *Breaker) doSlow(ctx context.Context, fn func(context.Context) error) er
 	if t.probe == nil { // closed again by the time we got the lock
 		return b.Do(ctx, fn)
 	}
-	pctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	b.mu.Lock()
-	expired := t.probe.done
-	t.probe.cancel = cancel
-	b.mu.Unlock()
-	if expired { // given up on (and counted) before it started
-		return ErrOpen
-	}
 	var start int64
 	if b.slow > 0 {
 		start = b.now()
@@ -324,21 +321,21 @@ func (b *Breaker) doSlow(ctx context.Context, fn func(context.Context) error) er
 			b.recordProbe(t, Failure)
 		}
 	}()
-	err = fn(pctx)
+	err = fn(ctx)
 	finished = true
 	b.recordProbe(t, b.classify(ctx, err, start))
 	return err
 }
 
 // classify applies IsFailure, SlowCall and the caller-cancellation rule.
-// ctx is the caller's context, so a cancellation by the breaker itself (a
-// probe past ProbeTimeout) is never mistaken for the caller's.
+// IsFailure sees only non-nil errors: a custom predicate written as "not
+// one of these errors" must not turn every success into a failure.
 func (b *Breaker) classify(ctx context.Context, err error, start int64) Outcome {
 	if err != nil && errors.Is(err, context.Canceled) && ctx.Err() == context.Canceled {
 		return Ignored
 	}
 	failed := err != nil
-	if b.isFailure != nil {
+	if failed && b.isFailure != nil {
 		failed = b.isFailure(err)
 	}
 	if !failed && b.slow > 0 && time.Duration(b.now()-start) > b.slow {
@@ -423,19 +420,12 @@ func (b *Breaker) admitSlow() (ticket, error) {
 	case Closed:
 		b.mu.Unlock()
 		return ticket{gen: wGen(w)}, nil
-	case Open:
-		if b.elapsed.Load() != wGen(w) {
-			b.mu.Unlock()
-			return ticket{}, ErrOpen
-		}
-		w = mkWord(nextGen(wGen(w)), HalfOpen)
-		b.word.Store(w)
-		b.admitted, b.succeeded = 0, 0
-		b.changed(Open, HalfOpen)
+	case Open: // OpenTimeout has not passed: the timer moves it on
+		b.mu.Unlock()
+		return ticket{}, ErrOpen
 	}
 	if b.admitted >= b.probes {
 		b.mu.Unlock()
-		b.deliver()
 		return ticket{}, ErrOpen
 	}
 	b.admitted++
@@ -446,44 +436,45 @@ func (b *Breaker) admitSlow() (ticket, error) {
 	t := ticket{gen: wGen(w), probe: p}
 	p.stop = b.clock.AfterFunc(b.probeTO, func() { b.probeExpired(t) })
 	b.mu.Unlock()
-	b.deliver()
 	return t, nil
 }
 
-// probeExpired fails a probe that is still running after ProbeTimeout.
+// probeExpired gives the slot of a probe still running after ProbeTimeout
+// to the next caller. The probe keeps running and its result still counts:
+// a dependency that is slow but working must be able to close the breaker,
+// and one that hangs gets one more probe per ProbeTimeout, not a wedge.
 func (b *Breaker) probeExpired(t ticket) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if t.probe.done || t.probe.expired {
+		return
+	}
+	t.probe.expired = true
+	if w := b.word.Load(); wGen(w) == t.gen && wState(w) == HalfOpen {
+		b.admitted--
+		b.full.Store(noGen)
+	}
+}
+
+// recordProbe applies a probe's outcome to the half-open period it was
+// admitted in, if that period is still current.
+func (b *Breaker) recordProbe(t ticket, o Outcome) {
 	b.mu.Lock()
 	if t.probe.done {
 		b.mu.Unlock()
 		return
 	}
 	t.probe.done = true
-	cancel := t.probe.cancel
-	b.failProbe(t.gen)
-	b.mu.Unlock()
-	if cancel != nil {
-		cancel()
+	if !t.probe.expired {
+		t.probe.stop()
 	}
-	b.deliver()
-	if b.onCall != nil {
-		b.onCall(b.name, Failure)
-	}
-}
-
-// recordProbe applies a probe's outcome unless it was already given up on.
-func (b *Breaker) recordProbe(t ticket, o Outcome) {
-	b.mu.Lock()
-	if t.probe.done { // timed out: already counted as failed
-		b.mu.Unlock()
-		return
-	}
-	t.probe.done = true
-	t.probe.stop()
 	if w := b.word.Load(); wGen(w) == t.gen && wState(w) == HalfOpen {
 		switch o {
 		case Ignored:
-			b.admitted-- // give the slot to another caller
-			b.full.Store(noGen)
+			if !t.probe.expired { // an expired probe's slot was given back already
+				b.admitted-- // give the slot to another caller
+				b.full.Store(noGen)
+			}
 		case Failure:
 			b.failProbe(t.gen)
 		case Success:
@@ -514,10 +505,26 @@ func (b *Breaker) failProbe(gen uint64) {
 	b.changed(HalfOpen, Open)
 }
 
-// scheduleProbe lets the open period gen admit probes after OpenTimeout. A
-// timer rather than a clock read per call keeps rejections cheap.
+// scheduleProbe moves the open period gen to HalfOpen after OpenTimeout. A
+// timer rather than a clock read per call keeps rejections cheap, and makes
+// State report HalfOpen when no call arrives: a readiness check built on
+// State must not keep the instance out of rotation forever.
 func (b *Breaker) scheduleProbe(gen uint64) {
-	b.clock.AfterFunc(b.open, func() { b.elapsed.Store(gen) })
+	b.clock.AfterFunc(b.open, func() { b.openElapsed(gen) })
+}
+
+// openElapsed moves a breaker still open in generation gen to HalfOpen.
+func (b *Breaker) openElapsed(gen uint64) {
+	b.mu.Lock()
+	if w := b.word.Load(); wGen(w) != gen || wState(w) != Open {
+		b.mu.Unlock()
+		return
+	}
+	b.word.Store(mkWord(nextGen(gen), HalfOpen))
+	b.admitted, b.succeeded = 0, 0
+	b.changed(Open, HalfOpen)
+	b.mu.Unlock()
+	b.deliver()
 }
 
 // changed queues a state change for delivery. b.mu is held.
@@ -541,8 +548,12 @@ func (b *Breaker) deliver() {
 		return
 	}
 	b.delivering = true
+	// returned is this goroutine's own: reading b.delivering here instead,
+	// without the lock, raced with the next deliverer and could clear its
+	// flag, letting two goroutines run hooks at once and out of order.
+	returned := false
 	defer func() {
-		if b.delivering { // a hook panicked: let the next change deliver
+		if !returned { // a hook panicked: let the next change deliver
 			b.mu.Lock()
 			b.delivering = false
 			b.mu.Unlock()
@@ -556,6 +567,7 @@ func (b *Breaker) deliver() {
 		b.mu.Lock()
 	}
 	b.delivering = false
+	returned = true
 	b.mu.Unlock()
 }
 

@@ -6,13 +6,16 @@
 // A Breaker starts Closed and counts outcomes. It opens after
 // Config.FailureThreshold consecutive failures, or when the failure ratio
 // over Config.Window reaches Config.FailureRate (once Config.MinCalls calls
-// were seen). While Open every call is rejected with ErrOpen. After
-// Config.OpenTimeout the next caller moves it to HalfOpen, where exactly
-// Config.HalfOpenProbes calls are let through; every other caller still gets
-// ErrOpen. If all probes succeed the breaker closes, one failed probe opens it
-// again, and a probe that runs longer than Config.ProbeTimeout counts as
-// failed (its context is cancelled and its late result is ignored), so a hung
-// dependency can never wedge the breaker half-open.
+// were seen). While Open every call is rejected with ErrOpen. When
+// Config.OpenTimeout has passed it moves to HalfOpen by itself (State, the
+// hooks and a readiness check see it at once, with no call needed), and
+// exactly Config.HalfOpenProbes calls are let through; every other caller
+// still gets ErrOpen. If all probes succeed the breaker closes and one failed
+// probe opens it again. A probe still running after Config.ProbeTimeout gives
+// its slot to the next caller, so a hung dependency can never wedge the
+// breaker half-open; the slow probe is not cancelled and its result still
+// counts when it arrives, so a dependency that is slow but working can close
+// the breaker even when its normal latency exceeds the timeout.
 //
 // Use one Breaker per dependency (per downstream service, or per host), put
 // it outside the retry loop so retries stop when the dependency is down, and
@@ -21,7 +24,10 @@
 //
 // The closed path costs two atomic loads and allocates nothing; transitions
 // take a mutex. OnStateChange and the slog record run outside every
-// internal lock, in order, and may call back into the breaker.
+// internal lock, in order and never two at once, and may call back into the
+// breaker. The move to HalfOpen is reported from the timer that makes it
+// (a goroutine of the Clock's), the other changes from the call that caused
+// them.
 //
 // # Where the seed article's breaker is wrong
 //

@@ -45,7 +45,10 @@ func WithClock(c Clock) Option { return func(b *Bulkhead) { b.clock = c } }
 
 // WithLimiter makes the capacity adaptive: a call is admitted when l grants
 // a token, and its outcome (RTT, error) retunes l's limit. max is then
-// unused; Max and InFlight report l's limit and in-flight count.
+// unused; Max and InFlight report l's limit and in-flight count. l may be
+// shared with callers using it directly (l.Do) or with other bulkheads:
+// every release of one of l's tokens, by anyone, wakes this bulkhead's
+// queued callers.
 func WithLimiter(l *adaptive.Limiter) Option { return func(b *Bulkhead) { b.lim = l } }
 
 // Bulkhead caps the calls in flight to one dependency. Its methods are
@@ -83,7 +86,19 @@ func New(name string, max int, opts ...Option) *Bulkhead {
 	for _, o := range opts {
 		o(b)
 	}
+	if b.lim != nil {
+		// A slot freed through the limiter by anyone must reach the queue.
+		b.lim.OnRelease(b.limiterReleased)
+	}
 	return b
+}
+
+// limiterReleased runs after every release of one of the limiter's tokens.
+func (b *Bulkhead) limiterReleased() {
+	// Pairs with the waiter's increment-then-retry, as in release.
+	if b.waiting.Load() > 0 {
+		b.wake()
+	}
 }
 
 // Name returns the name given to New.
@@ -158,16 +173,16 @@ var errPanicked = errors.New("bulkhead: fn panicked")
 func (b *Bulkhead) release(ctx context.Context, tok adaptive.Token, err error, unused bool) {
 	switch {
 	case b.lim != nil && unused:
-		tok.Ignore()
+		tok.Ignore() // the limiter calls limiterReleased
 	case b.lim != nil:
-		tok.Finish(ctx, err)
+		tok.Finish(ctx, err) // likewise
 	default:
 		b.inFlight.Add(-1)
-	}
-	// Pairs with the waiter's increment-then-retry: either the waiter's
-	// retry sees this free slot, or this load sees the waiter.
-	if b.waiting.Load() > 0 {
-		b.wake()
+		// Pairs with the waiter's increment-then-retry: either the waiter's
+		// retry sees this free slot, or this load sees the waiter.
+		if b.waiting.Load() > 0 {
+			b.wake()
+		}
 	}
 }
 

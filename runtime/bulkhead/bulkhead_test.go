@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resilvet/resilvet/runtime/adaptive"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
+	"github.com/resilvet/resilvet/runtime/adaptive"
 	"github.com/resilvet/resilvet/runtime/internal/fakeclock"
 	"github.com/resilvet/resilvet/runtime/internal/leakcheck"
 )
@@ -297,4 +299,46 @@ func BenchmarkDoParallel(b *testing.B) {
 			_ = bh.Do(ctx, ok)
 		}
 	})
+}
+
+// A limiter shared by a bulkhead and direct callers: a slot freed by a
+// direct caller (Limiter.Do, or a Token) must wake the bulkhead's queue.
+func TestSharedLimiterReleaseWakesWaiters(t *testing.T) {
+	leakcheck.Check(t)
+	lim := adaptive.New(adaptive.NewAIMD(adaptive.AIMDConfig{}), adaptive.WithLimits(1, 1, 1))
+	b := New("inventory", 0, WithLimiter(lim), WithMaxWait(time.Hour), WithClock(fakeclock.New()))
+
+	for _, direct := range []string{"Limiter.Do", "Token.Finish"} {
+		t.Run(direct, func(t *testing.T) {
+			in, out := make(chan struct{}), make(chan struct{})
+			directDone := make(chan error)
+			if direct == "Limiter.Do" {
+				go func() {
+					directDone <- lim.Do(context.Background(), func(context.Context) error {
+						close(in)
+						<-out
+						return nil
+					})
+				}()
+			} else {
+				tok, err := lim.Acquire(context.Background())
+				require.NoError(t, err)
+				close(in)
+				go func() { <-out; tok.Finish(context.Background(), nil); directDone <- nil }()
+			}
+			<-in
+			queued := make(chan error)
+			go func() { queued <- b.Do(context.Background(), ok) }()
+			waitQueued(t, b, 1)
+			close(out)
+			require.NoError(t, <-directDone)
+			select {
+			case err := <-queued:
+				require.NoError(t, err)
+			case <-time.After(30 * time.Second): // a bound on a hang, not a timing
+				t.Fatal("the bulkhead waiter was stranded")
+			}
+			assert.Equal(t, 0, lim.InFlight())
+		})
+	}
 }

@@ -9,7 +9,9 @@
 // to queue briefly where a short wait beats an error. A waiting caller
 // leaves when its context ends, returning ctx.Err(); a wait that reaches the
 // max wait returns ErrFull. With WithLimiter the size is not a guess: an
-// adaptive.Limiter retunes it from observed latency.
+// adaptive.Limiter retunes it from observed latency. The limiter may also be
+// used directly (Limiter.Do) or by other bulkheads: a slot any of them frees
+// goes to this bulkhead's queue too (adaptive.Limiter.OnRelease).
 //
 // Do allocates nothing when a slot is free (one CAS to take it, one atomic
 // add to give it back); only a caller that has to wait allocates.

@@ -244,6 +244,11 @@ func writeJSON(w http.ResponseWriter, r *http.Request, code int, v any) {
 // critical only when the service cannot serve without the dependency: a
 // non-critical dependency's open breaker is a degradation the service
 // already handles with a fallback, not a reason to leave rotation.
+//
+// A critical BreakerCheck takes the instance out of rotation, so the calls
+// that would move the breaker on stop arriving: isOpen must turn false by
+// itself once the breaker may probe again. runtime/breaker's State does
+// (it reports half-open as soon as OpenTimeout has passed, with no call).
 func BreakerCheck(name string, critical bool, isOpen func() bool) Check {
 	return Check{
 		Name:     name,

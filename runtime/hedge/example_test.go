@@ -1,6 +1,7 @@
 package hedge_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -44,4 +45,27 @@ func ExampleNewTransport() {
 	resp.Body.Close()
 	fmt.Println(string(body), "hedges:", hedges.Load())
 	// Output: {"sku":42,"stock":7} hedges: 1
+}
+
+// A call that lost the race and panics afterwards cannot take Do's caller
+// down with it, nor the process: the panic is recovered and handed to the
+// hook (here a log line; without the hook it goes to slog.Default).
+func ExampleWithOnLatePanic() {
+	reported := make(chan any, 1)
+	release := make(chan struct{})
+	var calls atomic.Int32
+	v, err := hedge.Do(context.Background(), 0, func(ctx context.Context) (string, error) {
+		if calls.Add(1) == 1 {
+			<-release // stuck, then crashes on a nil map once it wakes
+			var m map[string]int
+			m["x"]++
+		}
+		return "from the backup", nil
+	}, hedge.WithOnLatePanic(func(p any, stack []byte) { reported <- p }))
+	fmt.Println(v, err)
+	close(release)
+	fmt.Println("recovered:", <-reported)
+	// Output:
+	// from the backup <nil>
+	// recovered: assignment to entry in nil map
 }

@@ -9,6 +9,8 @@ package hedge
 
 import (
 	"context"
+	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -26,10 +28,29 @@ type config struct {
 	allow     func() bool
 	onHedge   func()
 	onWin     func(int)
+	onPanic   func(any, []byte)
+	clock     clock
 }
 
+// clock is the time source of the hedge delay and the latency samples;
+// tests inject a manual one.
+type clock interface {
+	Now() time.Time
+	AfterFunc(d time.Duration, f func()) (stop func() bool)
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+func (realClock) AfterFunc(d time.Duration, f func()) func() bool {
+	return time.AfterFunc(d, f).Stop
+}
+
+// withClock replaces the system clock (tests only).
+func withClock(c clock) Option { return func(cf *config) { cf.clock = c } }
+
 func newConfig(opts []Option) config {
-	c := config{maxHedges: DefaultMaxHedges}
+	c := config{maxHedges: DefaultMaxHedges, clock: realClock{}}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -44,8 +65,16 @@ func WithMaxHedges(n int) Option {
 
 // WithEstimator derives the delay from observed latency: once e has enough
 // samples, its quantile estimate replaces the delay argument, which remains
-// the fallback while e warms up. Do records every winner's latency in e.
-// Share one Estimator per dependency.
+// the fallback while e warms up. Share one Estimator per dependency.
+//
+// Do records one sample per call in e: the latency of the call's first
+// attempt when it completes, or, when a backup won first, the time the first
+// attempt had run by then. That is a lower bound above the hedge delay,
+// which is all a quantile needs to know of it: whether it lies above. Only
+// recording winners would bias the estimate low — a backup wins precisely
+// when the first attempt was slow — and fire hedges about twice as often as
+// the quantile asks for. A call that ctx ends before its first attempt
+// completes records nothing.
 func WithEstimator(e *Estimator) Option {
 	return func(c *config) { c.est = e }
 }
@@ -72,6 +101,17 @@ func WithOnWin(fn func(index int)) Option {
 	return func(c *config) { c.onWin = fn }
 }
 
+// WithOnLatePanic sets the hook told of a panic in a call that ended after
+// Do had returned (a loser, still running when the race was decided), with
+// the panic value and the goroutine's stack. Such a panic cannot be
+// re-raised in Do's caller, and re-raising it on the call's own goroutine
+// would crash the process; it is recovered and reported here instead. It
+// runs on that call's goroutine. Without the hook, the panic is logged with
+// slog.Default at level Error.
+func WithOnLatePanic(fn func(value any, stack []byte)) Option {
+	return func(c *config) { c.onPanic = fn }
+}
+
 // Do calls fn, then a backup after delay if no result has arrived yet (up to
 // WithMaxHedges backups, default 1, each a further delay later). It returns
 // the first success, or the last error once every call fired has failed
@@ -81,7 +121,9 @@ func WithOnWin(fn func(index int)) Option {
 //
 // Do returns ctx.Err() as soon as ctx is done, even if fn ignores ctx; such
 // an fn's goroutine ends when fn returns, its result discarded. A panic in
-// fn is re-raised in Do's caller.
+// fn before Do returns is re-raised in Do's caller; a panic in a call that
+// ends after Do returned is recovered and reported (WithOnLatePanic), never
+// left to crash the process from a goroutine nobody can recover.
 func Do[T any](ctx context.Context, delay time.Duration, fn func(context.Context) (T, error), opts ...Option) (T, error) {
 	c := newConfig(opts)
 	v, cancel, err := run(ctx, delay, fn, &c, nil)
@@ -98,6 +140,7 @@ type result[T any] struct {
 	took     time.Duration
 	panicked bool
 	panicVal any
+	stack    []byte
 }
 
 // run is Do's engine. It returns the winner's cancel func uncalled, so the
@@ -120,17 +163,22 @@ func run[T any](ctx context.Context, delay time.Duration, fn func(context.Contex
 	var mu sync.Mutex
 	returned := false
 
+	clk := c.clock
+	var primaryStart time.Time // when call 0 started; read by this goroutine only
 	launch := func(i int) {
 		actx, cancel := context.WithCancel(ctx)
 		cancels = append(cancels, cancel)
+		start := clk.Now()
+		if i == 0 {
+			primaryStart = start
+		}
 		go func() {
 			r := result[T]{idx: i}
-			start := time.Now()
 			defer func() {
 				if p := recover(); p != nil {
-					r.panicked, r.panicVal = true, p
+					r.panicked, r.panicVal, r.stack = true, p, debug.Stack()
 				}
-				r.took = time.Since(start)
+				r.took = clk.Now().Sub(start)
 				mu.Lock()
 				if !returned {
 					ch <- r
@@ -140,7 +188,8 @@ func run[T any](ctx context.Context, delay time.Duration, fn func(context.Contex
 				mu.Unlock()
 				// The caller has gone: release what this call produced.
 				if r.panicked {
-					panic(r.panicVal) // nobody left to re-raise it to
+					c.latePanic(r.panicVal, r.stack) // nobody left to re-raise it to
+					return
 				}
 				if r.err == nil && discard != nil {
 					discard(r.v)
@@ -158,7 +207,10 @@ func run[T any](ctx context.Context, delay time.Duration, fn func(context.Contex
 		mu.Unlock()
 		for len(ch) > 0 {
 			r := <-ch
-			if r.err == nil && !r.panicked && discard != nil {
+			switch {
+			case r.panicked: // lost the race, then panicked: as after return
+				c.latePanic(r.panicVal, r.stack)
+			case r.err == nil && discard != nil:
 				discard(r.v)
 			}
 		}
@@ -173,15 +225,27 @@ func run[T any](ctx context.Context, delay time.Duration, fn func(context.Contex
 		return keep
 	}
 
+	// The hedge timer is armed before the first call starts, so that a
+	// manual clock in tests sees it first.
+	var fired, tick chan struct{} // tick is fired while more hedges may fire, then nil
+	stop := func() bool { return false }
+	arm := func() {
+		stop = clk.AfterFunc(max(delay, 0), func() {
+			select {
+			case fired <- struct{}{}:
+			default:
+			}
+		})
+	}
+	if c.maxHedges > 0 {
+		fired = make(chan struct{}, 1)
+		tick = fired
+		arm()
+		defer func() { stop() }()
+	}
 	launch(0)
 	launched, pending := 1, 1
-	var timer *time.Timer
-	var tick <-chan time.Time
-	if c.maxHedges > 0 {
-		timer = time.NewTimer(max(delay, 0))
-		defer timer.Stop()
-		tick = timer.C
-	}
+	primaryDone := false
 	var lastErr error
 	for {
 		select {
@@ -191,9 +255,16 @@ func run[T any](ctx context.Context, delay time.Duration, fn func(context.Contex
 				finish(-1)
 				panic(r.panicVal)
 			}
-			if r.err == nil {
+			if r.idx == 0 {
+				primaryDone = true
 				if c.est != nil {
 					c.est.Observe(r.took)
+				}
+			}
+			if r.err == nil {
+				if !primaryDone && c.est != nil {
+					// A backup won: the first call has run this long at least.
+					c.est.Observe(clk.Now().Sub(primaryStart))
 				}
 				if c.onWin != nil {
 					c.onWin(r.idx)
@@ -217,7 +288,7 @@ func run[T any](ctx context.Context, delay time.Duration, fn func(context.Contex
 				c.onHedge()
 			}
 			if launched < total {
-				timer.Reset(max(delay, 0)) // it fired and was received: safe to re-arm
+				arm()
 			} else {
 				tick = nil
 			}
@@ -226,4 +297,14 @@ func run[T any](ctx context.Context, delay time.Duration, fn func(context.Contex
 			return zero, nil, ctx.Err()
 		}
 	}
+}
+
+// latePanic reports a panic nobody is left to re-raise it to.
+func (c *config) latePanic(v any, stack []byte) {
+	if c.onPanic != nil {
+		c.onPanic(v, stack)
+		return
+	}
+	slog.Default().LogAttrs(context.Background(), slog.LevelError, "hedge: a call panicked after the race was decided",
+		slog.Any("panic", v), slog.String("stack", string(stack)))
 }

@@ -36,11 +36,28 @@ func RetryableStatus(code int) bool {
 	return false
 }
 
+// InProgress reports whether resp is an idempotency layer's answer that
+// another request with the same key is still running, as
+// runtime/idempotency's Middleware sends it: 409 Conflict with a
+// Retry-After, to a request (req) that carried an Idempotency-Key. It says
+// nothing about the operation's outcome: wait as asked and send the request
+// again (NewTransport does), or keep waiting for the attempt that is
+// running (hedge.NewTransport does). A 409 without Retry-After, or to a
+// request without a key, is the application's own conflict.
+func InProgress(req *http.Request, resp *http.Response) bool {
+	return resp != nil && resp.StatusCode == http.StatusConflict &&
+		resp.Header.Get("Retry-After") != "" &&
+		req != nil && req.Header.Get(KeyHeader) != ""
+}
+
 // NewTransport returns a RoundTripper that sends each request through base
 // (http.DefaultTransport if nil) and retries it under p:
 //
 //   - transport errors and the statuses p.RetryStatus accepts (default
-//     RetryableStatus) are retried; others are returned at once;
+//     RetryableStatus) are retried; so is a keyed request's InProgress
+//     answer (409 with Retry-After: an earlier attempt, perhaps one that
+//     timed out here, is still running on the server); other statuses are
+//     returned at once;
 //   - GET, HEAD, OPTIONS, TRACE, PUT and DELETE are retried as they are; POST
 //     and PATCH carry an Idempotency-Key on every attempt, the caller's if it
 //     set one, else one minted with NewKey before the first attempt; other
@@ -49,7 +66,8 @@ func RetryableStatus(code int) bool {
 //     most p.MaxBufferedBody bytes; a larger body is sent once, never retried;
 //   - every response not returned is drained (bounded) and closed;
 //   - Retry-After (seconds or HTTP-date) is a minimum wait capped by
-//     p.MaxDelay; a longer demand ends the retries and returns that response;
+//     p.MaxDelay; a longer demand (a number of seconds too large to
+//     represent included) ends the retries and returns that response;
 //   - p.Budget (one per transport when nil) stops retries when most
 //     attempts fail;
 //   - the request's context bounds everything: no attempt starts after it is
@@ -144,7 +162,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		r.GetBody = getBody
 		resp, err := t.base.RoundTrip(r)
 
-		if err == nil && !t.p.RetryStatus(resp.StatusCode) {
+		if err == nil && !t.p.RetryStatus(resp.StatusCode) && !InProgress(r, resp) {
 			t.p.Budget.success()
 			t.p.report(Attempt{Num: n, Outcome: OutcomeSuccess, Status: resp.StatusCode})
 			return withCancel(resp, cancel), nil
@@ -217,7 +235,8 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+	secs, err := strconv.ParseInt(v, 10, 64)
+	if err == nil {
 		if secs < 0 {
 			return 0, false
 		}
@@ -225,6 +244,10 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 			return time.Duration(math.MaxInt64), true
 		}
 		return time.Duration(secs) * time.Second, true
+	}
+	if errors.Is(err, strconv.ErrRange) && secs > 0 {
+		// More seconds than an int64 holds: longer than any cap, not absent.
+		return time.Duration(math.MaxInt64), true
 	}
 	if at, err := http.ParseTime(v); err == nil {
 		return max(at.Sub(now), 0), true
