@@ -36,6 +36,9 @@
 //     request whose reservation vanished still stores its result when it
 //     completes, so a retry sees it; a retry arriving in between runs the
 //     handler again. Use persistence (AOF) or replicas where that matters.
-//   - Client abort and 5xx responses are the middleware's decisions; see
-//     the runtime/idempotency package documentation.
+//   - Client abort and 5xx: the middleware decides, whatever the store.
+//     An answer written after the request's context ended is not stored and
+//     the key is released; so are 5xx answers unless
+//     idempotency.WithStoreServerErrors(true). See the runtime/idempotency
+//     package documentation.
 package redisstore

@@ -5,6 +5,7 @@ import (
 	"net"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Proxy forwards loopback TCP connections to a target. Stall makes it hold
@@ -90,7 +91,7 @@ func (p *Proxy) accept() {
 		if err != nil {
 			return
 		}
-		server, err := net.Dial("tcp", p.target)
+		server, err := net.DialTimeout("tcp", p.target, 5*time.Second)
 		if err != nil {
 			client.Close()
 			continue

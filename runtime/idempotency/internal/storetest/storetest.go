@@ -49,7 +49,7 @@ func Serve(t testing.TB, h http.Handler, store idempotency.Store, opts ...idempo
 	t.Cleanup(srv.Close)
 	tr := &http.Transport{MaxIdleConnsPerHost: 64}
 	t.Cleanup(tr.CloseIdleConnections)
-	return srv, &http.Client{Transport: tr}
+	return srv, &http.Client{Transport: tr, Timeout: time.Minute}
 }
 
 // Reply is a response read in full.
