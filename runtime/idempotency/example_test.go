@@ -46,3 +46,39 @@ func ExampleMiddleware() {
 	// alice: 422 idempotency: key reused with a different request
 	// bob: 201 order 2
 }
+
+// Without WithScope, keys are scoped by the credentials a request carries
+// (Authorization and session cookies): two clients sending the same key
+// each get their own result.
+func ExampleMiddleware_credentials() {
+	orders := 0
+	create := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		orders++
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, "order %d", orders)
+	})
+	srv := httptest.NewServer(idempotency.Middleware(idempotency.NewMemoryStore())(create))
+	defer srv.Close()
+	client := srv.Client()
+
+	send := func(token, key string) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/orders", strings.NewReader(`{"sku":42}`))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set(idempotency.Header, key)
+		resp, err := client.Do(req)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		fmt.Printf("%s: %d %s replayed=%v\n", token, resp.StatusCode, b, resp.Header.Get(idempotency.ReplayedHeader) == "true")
+	}
+	send("alice", "k1")
+	send("bob", "k1") // the same key from another client runs its own request
+	send("alice", "k1")
+	// Output:
+	// alice: 201 order 1 replayed=false
+	// bob: 201 order 2 replayed=false
+	// alice: 201 order 1 replayed=true
+}

@@ -1,10 +1,3 @@
-// Package idempotency makes retried requests safe on the server: a request
-// carrying an Idempotency-Key runs its handler once; a repeat with the same
-// key and the same request gets the stored response replayed instead of a
-// second order or a second charge.
-//
-// Responses live in a Store: NewMemoryStore for one process, NewRedisStore
-// to share them between replicas (a retry may land on another instance).
 package idempotency
 
 import (
@@ -31,6 +24,7 @@ const ReplayedHeader = "Idempotent-Replayed"
 const (
 	DefaultTTL             = 24 * time.Hour
 	DefaultInFlightTTL     = 5 * time.Minute
+	DefaultStoreTimeout    = 5 * time.Second
 	DefaultMaxRequestBody  = 1 << 20
 	DefaultMaxResponseBody = 1 << 20
 	MaxKeyLength           = 255
@@ -80,18 +74,40 @@ var ErrNotOwner = errors.New("idempotency: reservation expired and was taken by 
 type Option func(*config)
 
 type config struct {
-	scope       func(*http.Request) string
-	ttl         time.Duration
-	inFlightTTL time.Duration
-	maxReq      int64
-	maxResp     int64
-	onError     func(error)
+	scope        func(*http.Request) string
+	credHeaders  []string
+	credCookies  []string
+	ttl          time.Duration
+	inFlightTTL  time.Duration
+	storeTimeout time.Duration
+	maxReq       int64
+	maxResp      int64
+	store5xx     bool
+	onError      func(error)
 }
 
 // WithScope namespaces keys, e.g. by the authenticated user, so that two
-// clients choosing the same key never see each other's responses.
+// clients choosing the same key never see each other's responses. It
+// replaces the default scope, a digest of the request's credentials (see
+// WithSessionCookies).
 func WithScope(scope func(*http.Request) string) Option {
 	return func(c *config) { c.scope = scope }
+}
+
+// defaultSessionCookies are the session cookie names of common frameworks.
+var defaultSessionCookies = []string{
+	"session", "sessionid", "session_id", "sid",
+	"JSESSIONID", "PHPSESSID", "ASP.NET_SessionId", "connect.sid", "_session_id",
+	"__Host-session", "__Secure-session",
+}
+
+// WithSessionCookies sets the cookies whose values, together with the
+// Authorization header, scope keys when WithScope is not given. The default
+// is session, sessionid, session_id, sid, JSESSIONID, PHPSESSID,
+// ASP.NET_SessionId, connect.sid, _session_id, __Host-session and
+// __Secure-session. With no names, only Authorization scopes keys.
+func WithSessionCookies(names ...string) Option {
+	return func(c *config) { c.credCookies = append([]string(nil), names...) }
 }
 
 // WithTTL sets how long a finished response is kept for replay (default 24h).
@@ -101,6 +117,16 @@ func WithTTL(d time.Duration) Option { return func(c *config) { c.ttl = d } }
 // never finishes (a crashed replica), after which it may run again
 // (default 5m). Keep it above the handler's own timeout.
 func WithInFlightTTL(d time.Duration) Option { return func(c *config) { c.inFlightTTL = d } }
+
+// WithStoreTimeout bounds each store call the middleware makes outside the
+// request's context: releasing a reservation after a failed Reserve,
+// Complete and Release after the handler (default 5s).
+func WithStoreTimeout(d time.Duration) Option { return func(c *config) { c.storeTimeout = d } }
+
+// WithStoreServerErrors sets whether 5xx responses other than 502, 503 and
+// 504 are stored and replayed. By default (false) they are not: the key is
+// released so that a retry runs the handler again.
+func WithStoreServerErrors(store bool) Option { return func(c *config) { c.store5xx = store } }
 
 // WithMaxRequestBody limits the request body read for the fingerprint
 // (default 1 MiB); larger requests with a key get 413.
@@ -119,23 +145,27 @@ func WithOnError(fn func(error)) Option { return func(c *config) { c.onError = f
 // Middleware deduplicates requests that carry an Idempotency-Key header
 // (requests without one pass through untouched):
 //
-//   - the first request runs the handler; its status, headers and body are
-//     stored for the TTL;
-//   - a repeat with the same key, method, path, query and body gets the
-//     stored response (with Idempotent-Replayed: true) without running the
-//     handler;
-//   - a repeat while the first is still running gets 409 Conflict;
+//   - the first request runs the handler; its status, headers (without
+//     Set-Cookie) and body are stored for the TTL;
+//   - a repeat with the same key, method, path, query and body, from the
+//     same client, gets the stored response (with Idempotent-Replayed: true)
+//     without running the handler;
+//   - a repeat while the first is still running gets 409 Conflict with
+//     Retry-After;
 //   - the same key with a different request gets 422 Unprocessable Entity;
 //   - a request body over the limit gets 413; a malformed key gets 400; a
 //     failing store gets 503 and the handler does not run.
 //
-// Responses that ask the client to try again (408, 429, 502, 503, 504) and
-// handler panics are not stored: the key is released so a retry runs the
-// handler again.
+// Responses written after the request's context ended, responses that ask
+// the client to try again (408, 429, 502, 503, 504), other 5xx unless
+// WithStoreServerErrors(true), and handler panics are not stored: the key is
+// released so a retry runs the handler again. The package documentation
+// says what happens on client abort and store failure.
 func Middleware(store Store, opts ...Option) func(http.Handler) http.Handler {
 	c := config{
-		ttl: DefaultTTL, inFlightTTL: DefaultInFlightTTL,
+		ttl: DefaultTTL, inFlightTTL: DefaultInFlightTTL, storeTimeout: DefaultStoreTimeout,
 		maxReq: DefaultMaxRequestBody, maxResp: DefaultMaxResponseBody,
+		credHeaders: []string{"Authorization"}, credCookies: defaultSessionCookies,
 	}
 	for _, o := range opts {
 		o(&c)
@@ -174,8 +204,7 @@ func (c *config) serve(store Store, next http.Handler, key string, w http.Respon
 	}
 	fp := fingerprint(r, body)
 	skey := key
-	if c.scope != nil {
-		s := c.scope(r)
+	if s := c.scopeOf(r); s != "" {
 		skey = strconv.Itoa(len(s)) + ":" + s + ":" + key // length-prefixed: scopes cannot collide
 	}
 
@@ -183,6 +212,13 @@ func (c *config) serve(store Store, next http.Handler, key string, w http.Respon
 	token := rand.Text() // this request's ownership of the reservation
 	existing, reserved, err := store.Reserve(ctx, skey, fp, token, c.inFlightTTL)
 	if err != nil {
+		// The reservation may have landed although its reply was lost (a
+		// store stalled past the request's deadline, a dropped connection):
+		// release it, or every retry gets 409 until the in-flight TTL ends.
+		// ErrNotOwner: the key is someone else's, as it should be.
+		if err := c.release(ctx, store, skey, token); err != nil && !errors.Is(err, ErrNotOwner) {
+			c.report(err)
+		}
 		http.Error(w, "idempotency: store unavailable", http.StatusServiceUnavailable)
 		return
 	}
@@ -201,44 +237,99 @@ func (c *config) serve(store Store, next http.Handler, key string, w http.Respon
 		return
 	}
 
-	rec := &recorder{ResponseWriter: w, limit: c.maxResp}
+	rec := &recorder{ResponseWriter: w, ctx: ctx, limit: c.maxResp}
 	completed := false
 	defer func() {
 		if completed {
 			return
 		}
 		// The handler panicked: it did not finish, so a retry may run it again.
-		// WithoutCancel: the request's context may already be cancelled.
-		if err := store.Release(context.WithoutCancel(ctx), skey, token); err != nil {
+		if err := c.release(ctx, store, skey, token); err != nil {
 			c.report(err)
 		}
 	}()
 	next.ServeHTTP(rec, r)
 	completed = true
 
-	sctx := context.WithoutCancel(ctx) // store the result even if the client left
 	if rec.status == 0 {
+		// Nothing written: net/http sends 200, unless the client is gone.
 		rec.status = http.StatusOK
 		rec.header = w.Header().Clone()
+		rec.late = ctx.Err() != nil
 	}
-	if transient(rec.status) {
-		if err := store.Release(sctx, skey, token); err != nil {
+	if rec.late || !c.storable(rec.status) {
+		if err := c.release(ctx, store, skey, token); err != nil {
 			c.report(err)
 		}
 		return
 	}
+	rec.header.Del("Set-Cookie") // one client's session is never another's
 	out := &Record{Fingerprint: fp, Done: true, Status: rec.status, Header: rec.header}
 	if rec.over {
 		out.TooLarge = true
 	} else {
 		out.Body = rec.body.Bytes()
 	}
+	sctx, cancel := c.detached(ctx) // store the result even if the client left after it
+	defer cancel()
 	if err := store.Complete(sctx, skey, token, out, c.ttl); err != nil {
 		// A store error leaves the key reserved until the in-flight TTL:
 		// repeats get 409 rather than running the handler twice. ErrNotOwner
 		// leaves the newer request's record alone.
 		c.report(err)
 	}
+}
+
+// scopeOf returns the key space of r: WithScope's, or else a digest of the
+// credentials r carries ("" for none).
+func (c *config) scopeOf(r *http.Request) string {
+	if c.scope != nil {
+		return c.scope(r)
+	}
+	h := sha256.New()
+	n := 0
+	field := func(kind byte, name, value string) {
+		fmt.Fprintf(h, "%c%d:%s%d:%s", kind, len(name), name, len(value), value)
+		n++
+	}
+	for _, name := range c.credHeaders {
+		for _, v := range r.Header.Values(name) {
+			field('h', name, v)
+		}
+	}
+	for _, name := range c.credCookies {
+		for _, ck := range r.CookiesNamed(name) {
+			field('c', name, ck.Value)
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return "cred-" + hex.EncodeToString(h.Sum(nil))
+}
+
+// storable reports whether a finished response with this status is kept.
+func (c *config) storable(code int) bool {
+	switch {
+	case transient(code):
+		return false
+	case code >= 500:
+		return c.store5xx
+	}
+	return true
+}
+
+// detached returns a context for store calls made on the request's behalf
+// that must not die with it, bounded by the store timeout.
+func (c *config) detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), c.storeTimeout)
+}
+
+// release deletes token's reservation under a detached context.
+func (c *config) release(ctx context.Context, store Store, key, token string) error {
+	dctx, cancel := c.detached(ctx)
+	defer cancel()
+	return store.Release(dctx, key, token)
 }
 
 func (c *config) report(err error) {
@@ -276,6 +367,9 @@ func fingerprint(r *http.Request, body []byte) string {
 func replay(w http.ResponseWriter, rec *Record) {
 	h := w.Header()
 	for k, v := range rec.Header {
+		if http.CanonicalHeaderKey(k) == "Set-Cookie" {
+			continue // never replayed, also from records stored before it was dropped
+		}
 		h[k] = append([]string(nil), v...)
 	}
 	h.Set(ReplayedHeader, "true")
@@ -286,6 +380,8 @@ func replay(w http.ResponseWriter, rec *Record) {
 // recorder passes the response through and keeps a copy for the store.
 type recorder struct {
 	http.ResponseWriter
+	ctx    context.Context // the request's
+	late   bool            // the status was written after ctx ended
 	status int
 	header http.Header
 	body   bytes.Buffer
@@ -297,6 +393,7 @@ func (r *recorder) WriteHeader(code int) {
 	if r.status == 0 && code >= 200 {
 		r.status = code
 		r.header = r.ResponseWriter.Header().Clone()
+		r.late = r.ctx.Err() != nil
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
