@@ -234,15 +234,15 @@ func run(args []string, all []*analysis.Analyzer, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(err)
 	}
-	for _, e := range res.errors {
+	for _, e := range res.Errors {
 		fmt.Fprintln(stderr, e)
 	}
 	code := exitClean
-	if len(res.errors) > 0 {
+	if len(res.Errors) > 0 {
 		code = exitError
 	}
 
-	findings := res.findings
+	findings := res.Findings
 	if o.baseline != "" {
 		if o.writeBase {
 			n, err := writeBaseline(o.baseline, res, findings)
@@ -273,9 +273,9 @@ func run(args []string, all []*analysis.Analyzer, stdout, stderr io.Writer) int 
 		if err != nil {
 			return fail(err)
 		}
-		findings = plan.unfixed(findings)
+		findings = plan.Unfixed(findings)
 		fmt.Fprintf(stderr, "resilvet: applied %d fixes to %d files; %d findings remain\n",
-			plan.appliedCount(), written, len(findings))
+			plan.AppliedCount(), written, len(findings))
 		fallthrough
 	default:
 		if err := printFindings(stdout, o.format, res, findings); err != nil {

@@ -1,8 +1,12 @@
-package main
+// Package driver loads Go packages, runs the resilvet analyzers on them and
+// merges their suggested fixes. The resilvet command and its language server
+// (internal/lsp) share it.
+package driver
 
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"go/token"
@@ -16,31 +20,54 @@ import (
 	"golang.org/x/tools/go/packages"
 )
 
-// A finding is one diagnostic of one analyzer, with its positions resolved.
-type finding struct {
-	analyzer *analysis.Analyzer
-	pkgID    string
-	diag     analysis.Diagnostic
-	pos, end token.Position
+// A Finding is one diagnostic of one analyzer, with its positions resolved.
+type Finding struct {
+	Analyzer *analysis.Analyzer
+	PkgID    string
+	Diag     analysis.Diagnostic
+	Pos, End token.Position
 }
 
-// result is everything one run learned: findings, errors, and where the
+// A Result is everything one run learned: findings, errors, and where the
 // files live.
-type result struct {
-	fset      *token.FileSet
-	analyzers []*analysis.Analyzer
-	root      string // module root, SARIF's %SRCROOT% and the baseline's base
-	cwd       string
-	errors    []string // one line each: file:line:col: message
-	findings  []*finding
+type Result struct {
+	Fset      *token.FileSet
+	Analyzers []*analysis.Analyzer
+	Root      string // module root, SARIF's %SRCROOT% and the baseline's base
+	Cwd       string
+	Errors    []string // one line each: file:line:col: message
+	Findings  []*Finding
 	files     map[string][]byte
+	overlay   map[string][]byte
 }
 
-// analyze loads the packages once and runs the analyzers on them once.
-func analyze(as []*analysis.Analyzer, patterns []string, tests bool) (*result, error) {
-	cwd, err := os.Getwd()
-	if err != nil {
-		return nil, err
+// Config says what to load and how.
+type Config struct {
+	// Context cancels loading and the analyzers not yet started; nil means
+	// context.Background.
+	Context context.Context
+	// Dir is the directory the patterns are relative to; "" means the
+	// working directory.
+	Dir      string
+	Patterns []string
+	Tests    bool
+	// Overlay maps absolute file names to contents that replace the files
+	// on disk (an editor's unsaved buffers), as in packages.Config.
+	Overlay map[string][]byte
+}
+
+// Analyze loads the packages once and runs the analyzers on them once.
+func Analyze(as []*analysis.Analyzer, cfg Config) (*Result, error) {
+	ctx := cfg.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	cwd := cfg.Dir
+	if cwd == "" {
+		var err error
+		if cwd, err = os.Getwd(); err != nil {
+			return nil, err
+		}
 	}
 	if !inModule(cwd) {
 		return nil, fmt.Errorf("no go.mod in %s or any parent directory: run resilvet inside a Go module, or name one with -C dir", cwd)
@@ -53,19 +80,22 @@ func analyze(as []*analysis.Analyzer, patterns []string, tests bool) (*result, e
 		// dependencies come from export data, which is much cheaper.
 		mode |= packages.NeedDeps
 	}
-	pkgs, err := packages.Load(&packages.Config{Mode: mode, Tests: tests}, patterns...)
+	pkgs, err := packages.Load(&packages.Config{Context: ctx, Mode: mode, Dir: cfg.Dir, Tests: cfg.Tests, Overlay: cfg.Overlay}, cfg.Patterns...)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, loadError(err)
 	}
 	if len(pkgs) == 0 {
-		return nil, fmt.Errorf("no packages match %s", strings.Join(patterns, " "))
+		return nil, fmt.Errorf("no packages match %s", strings.Join(cfg.Patterns, " "))
 	}
 
-	res := &result{fset: pkgs[0].Fset, analyzers: as, root: cwd, cwd: cwd, files: make(map[string][]byte)}
+	res := &Result{Fset: pkgs[0].Fset, Analyzers: as, Root: cwd, Cwd: cwd, files: make(map[string][]byte), overlay: cfg.Overlay}
 	roots := selectRoots(pkgs)
 	for _, p := range roots {
 		if p.Module != nil && p.Module.Main && p.Module.Dir != "" {
-			res.root = p.Module.Dir
+			res.Root = p.Module.Dir
 			break
 		}
 	}
@@ -76,7 +106,7 @@ func analyze(as []*analysis.Analyzer, patterns []string, tests bool) (*result, e
 			line := res.errorLine(e)
 			if !seen[line] {
 				seen[line] = true
-				res.errors = append(res.errors, line)
+				res.Errors = append(res.Errors, line)
 			}
 		}
 	})
@@ -90,9 +120,12 @@ func analyze(as []*analysis.Analyzer, patterns []string, tests bool) (*result, e
 	if len(good) == 0 {
 		return res, nil
 	}
-	graph, err := checker.Analyze(recovering(as), good, nil)
+	graph, err := checker.Analyze(cancelling(ctx, Recovering(as)), good, nil)
 	if err != nil {
 		return nil, err
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
 	res.collect(graph)
 	return res, nil
@@ -114,9 +147,9 @@ func inModule(dir string) bool {
 	}
 }
 
-// recovering wraps each analyzer so that a panic in it becomes an error
+// Recovering wraps each analyzer so that a panic in it becomes an error
 // on that package, reported in one line, instead of a crash.
-func recovering(as []*analysis.Analyzer) []*analysis.Analyzer {
+func Recovering(as []*analysis.Analyzer) []*analysis.Analyzer {
 	out := make([]*analysis.Analyzer, len(as))
 	for i, a := range as {
 		wrapped := *a
@@ -201,16 +234,16 @@ func loadError(err error) error {
 }
 
 // errorLine formats a package error as file:line:col: message.
-func (r *result) errorLine(e packages.Error) string {
+func (r *Result) errorLine(e packages.Error) string {
 	if e.Pos == "" || e.Pos == "-" {
 		return "resilvet: " + e.Msg
 	}
-	return r.display(e.Pos) + ": " + e.Msg
+	return r.Display(e.Pos) + ": " + e.Msg
 }
 
 // collect gathers the root diagnostics, once per position (a file shared by
 // a package and its test variant reports once), in file order.
-func (r *result) collect(graph *checker.Graph) {
+func (r *Result) collect(graph *checker.Graph) {
 	type key struct {
 		analyzer string
 		pos, end token.Position
@@ -219,45 +252,45 @@ func (r *result) collect(graph *checker.Graph) {
 	seen := make(map[key]bool)
 	for _, act := range graph.Roots {
 		if act.Err != nil {
-			r.errors = append(r.errors, fmt.Sprintf("resilvet: %s on %s: %v", act.Analyzer.Name, act.Package.ID, act.Err))
+			r.Errors = append(r.Errors, fmt.Sprintf("resilvet: %s on %s: %v", act.Analyzer.Name, act.Package.ID, act.Err))
 			continue
 		}
 		for _, d := range act.Diagnostics {
-			f := &finding{analyzer: act.Analyzer, pkgID: act.Package.ID, diag: d, pos: r.fset.Position(d.Pos)}
-			f.end = f.pos
+			f := &Finding{Analyzer: act.Analyzer, PkgID: act.Package.ID, Diag: d, Pos: r.Fset.Position(d.Pos)}
+			f.End = f.Pos
 			if d.End.IsValid() {
-				f.end = r.fset.Position(d.End)
+				f.End = r.Fset.Position(d.End)
 			}
-			k := key{act.Analyzer.Name, f.pos, f.end, d.Message}
+			k := key{act.Analyzer.Name, f.Pos, f.End, d.Message}
 			if seen[k] {
 				continue
 			}
 			seen[k] = true
-			r.findings = append(r.findings, f)
+			r.Findings = append(r.Findings, f)
 		}
 	}
-	slices.SortStableFunc(r.findings, func(a, b *finding) int {
+	slices.SortStableFunc(r.Findings, func(a, b *Finding) int {
 		return cmp.Or(
-			cmp.Compare(a.pos.Filename, b.pos.Filename),
-			cmp.Compare(a.pos.Offset, b.pos.Offset),
-			cmp.Compare(a.analyzer.Name, b.analyzer.Name),
-			cmp.Compare(a.diag.Message, b.diag.Message))
+			cmp.Compare(a.Pos.Filename, b.Pos.Filename),
+			cmp.Compare(a.Pos.Offset, b.Pos.Offset),
+			cmp.Compare(a.Analyzer.Name, b.Analyzer.Name),
+			cmp.Compare(a.Diag.Message, b.Diag.Message))
 	})
 }
 
-// display shortens a path (or a "path:line:col" position) to be relative
+// Display shortens a path (or a "path:line:col" position) to be relative
 // to the working directory when it lies beneath it.
-func (r *result) display(name string) string {
-	if rel, ok := strings.CutPrefix(name, r.cwd+string(filepath.Separator)); ok {
+func (r *Result) Display(name string) string {
+	if rel, ok := strings.CutPrefix(name, r.Cwd+string(filepath.Separator)); ok {
 		return rel
 	}
 	return name
 }
 
-// rel returns a file's slash-separated path relative to the module root,
+// Rel returns a file's slash-separated path relative to the module root,
 // or false when the file lies outside it.
-func (r *result) rel(filename string) (string, bool) {
-	rel, err := filepath.Rel(r.root, filename)
+func (r *Result) Rel(filename string) (string, bool) {
+	rel, err := filepath.Rel(r.Root, filename)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return "", false
 	}
@@ -265,7 +298,7 @@ func (r *result) rel(filename string) (string, bool) {
 }
 
 // content returns a file's bytes, read once.
-func (r *result) content(filename string) ([]byte, error) {
+func (r *Result) Content(filename string) ([]byte, error) {
 	if data, ok := r.files[filename]; ok {
 		return data, nil
 	}
@@ -273,13 +306,16 @@ func (r *result) content(filename string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.files == nil {
+		r.files = make(map[string][]byte)
+	}
 	r.files[filename] = data
 	return data, nil
 }
 
-// lineText returns the text of the line holding pos, without its newline.
-func (r *result) lineText(pos token.Position) string {
-	data, err := r.content(pos.Filename)
+// LineText returns the text of the line holding pos, without its newline.
+func (r *Result) LineText(pos token.Position) string {
+	data, err := r.Content(pos.Filename)
 	if err != nil || pos.Offset < 0 || pos.Offset > len(data) {
 		return ""
 	}
@@ -289,4 +325,25 @@ func (r *result) lineText(pos token.Position) string {
 		end = pos.Offset + nl
 	}
 	return string(bytes.TrimSuffix(data[start:end], []byte("\r")))
+}
+
+// cancelling wraps each analyzer so that it does nothing once ctx is done:
+// an analysis made stale by a newer edit stops at the next package and
+// analyzer instead of running to the end.
+func cancelling(ctx context.Context, as []*analysis.Analyzer) []*analysis.Analyzer {
+	if ctx.Done() == nil {
+		return as
+	}
+	out := make([]*analysis.Analyzer, len(as))
+	for i, a := range as {
+		wrapped := *a
+		wrapped.Run = func(pass *analysis.Pass) (any, error) {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			return a.Run(pass)
+		}
+		out[i] = &wrapped
+	}
+	return out
 }
