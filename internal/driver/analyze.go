@@ -9,6 +9,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
 	"go/token"
 	"os"
 	"path/filepath"
@@ -80,7 +82,25 @@ func Analyze(as []*analysis.Analyzer, cfg Config) (*Result, error) {
 		// dependencies come from export data, which is much cheaper.
 		mode |= packages.NeedDeps
 	}
-	pkgs, err := packages.Load(&packages.Config{Context: ctx, Mode: mode, Dir: cfg.Dir, Tests: cfg.Tests, Overlay: cfg.Overlay}, cfg.Patterns...)
+	pcfg := &packages.Config{Context: ctx, Mode: mode, Dir: cfg.Dir, Tests: cfg.Tests}
+	if len(cfg.Overlay) > 0 {
+		if sameImports(cfg.Overlay) {
+			// go/packages type-checks every dependency from source when
+			// given an overlay (its export data might be stale), ten times
+			// slower. When the unsaved files import what the saved ones
+			// do, the export data is right: parse the unsaved contents in
+			// place of the saved ones instead.
+			pcfg.ParseFile = func(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
+				if data, ok := cfg.Overlay[filename]; ok {
+					src = data
+				}
+				return parser.ParseFile(fset, filename, src, parser.AllErrors|parser.ParseComments|parser.SkipObjectResolution)
+			}
+		} else {
+			pcfg.Overlay = cfg.Overlay
+		}
+	}
+	pkgs, err := packages.Load(pcfg, cfg.Patterns...)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -129,6 +149,41 @@ func Analyze(as []*analysis.Analyzer, cfg Config) (*Result, error) {
 	}
 	res.collect(graph)
 	return res, nil
+}
+
+// sameImports reports whether each overlay file exists on disk with the
+// same package clause and imports (or does not parse).
+func sameImports(overlay map[string][]byte) bool {
+	header := func(src []byte) (string, bool) {
+		f, err := parser.ParseFile(token.NewFileSet(), "", src, parser.ImportsOnly)
+		if err != nil {
+			return "", false
+		}
+		var b strings.Builder
+		b.WriteString(f.Name.Name)
+		for _, imp := range f.Imports {
+			b.WriteString(" ")
+			if imp.Name != nil {
+				b.WriteString(imp.Name.Name + "=")
+			}
+			b.WriteString(imp.Path.Value)
+		}
+		return b.String(), true
+	}
+	for name, data := range overlay {
+		disk, err := os.ReadFile(name)
+		if err != nil {
+			return false
+		}
+		a, ok := header(data)
+		if !ok {
+			continue // being typed: it fails to parse either way
+		}
+		if b, ok := header(disk); !ok || a != b {
+			return false
+		}
+	}
+	return true
 }
 
 // inModule reports whether dir lies in a module or a workspace.
