@@ -352,8 +352,12 @@ func (r *Result) Rel(filename string) (string, bool) {
 	return filepath.ToSlash(rel), true
 }
 
-// content returns a file's bytes, read once.
+// Content returns a file's bytes as analysed: the overlay's, or the file's
+// on disk, read once.
 func (r *Result) Content(filename string) ([]byte, error) {
+	if data, ok := r.overlay[filename]; ok {
+		return data, nil
+	}
 	if data, ok := r.files[filename]; ok {
 		return data, nil
 	}

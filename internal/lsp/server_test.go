@@ -358,3 +358,19 @@ func TestExitWithoutShutdownIsAnError(t *testing.T) {
 		t.Fatal("Serve did not return after exit")
 	}
 }
+
+func TestQuickFixEditsTheUnsavedBuffer(t *testing.T) {
+	onDisk := strings.Replace(utf16Src, "package a\n", "package a\n\n// A comment only the saved file has,\n// so that byte offsets differ.\n", 1)
+	dir := writeModule(t, map[string]string{"a.go": onDisk})
+	c := startServer(t, Options{Suite: analyzers.All(), Debounce: 10 * time.Millisecond})
+	c.initialize(dir, nil)
+	uri := c.open(filepath.Join(dir, "a.go"), utf16Src, 1)
+	d := c.diagnostics(uri).Diagnostics[0]
+	for _, only := range []string{"quickfix", "source.fixAll.resilvet"} {
+		actions := c.codeActions(uri, d.Range, only)
+		require.NotEmpty(t, actions, only)
+		got := applyEdits(t, utf16Src, actions[0].Edit.DocumentChanges[0].Edits)
+		assert.Equal(t, strings.Replace(utf16Src, "context.Background())", "ctx)", 1), got, only)
+	}
+	c.shutdown()
+}
