@@ -37,18 +37,18 @@ type baselineKey struct {
 
 const baselineVersion = 1
 
-// baselineKey returns the key that matches f against a baseline.
-func (r *result) baselineKey(f *finding) baselineKey {
-	file, ok := r.rel(f.pos.Filename)
+// keyOf returns the key that matches f against a baseline.
+func keyOf(r *result, f *finding) baselineKey {
+	file, ok := r.Rel(f.Pos.Filename)
 	if !ok {
-		file = filepath.ToSlash(f.pos.Filename)
+		file = filepath.ToSlash(f.Pos.Filename)
 	}
-	return baselineKey{f.analyzer.Name, file, f.diag.Message, r.lineHash(f)}
+	return baselineKey{f.Analyzer.Name, file, f.Diag.Message, lineHash(r, f)}
 }
 
 // lineHash hashes the trimmed text of the finding's line.
-func (r *result) lineHash(f *finding) string {
-	sum := sha256.Sum256([]byte(strings.TrimSpace(r.lineText(f.pos))))
+func lineHash(r *result, f *finding) string {
+	sum := sha256.Sum256([]byte(strings.TrimSpace(r.LineText(f.Pos))))
 	return hex.EncodeToString(sum[:8])
 }
 
@@ -58,7 +58,7 @@ type baseline map[baselineKey]int
 func newBaseline(res *result, findings []*finding) baseline {
 	b := make(baseline)
 	for _, f := range findings {
-		b[res.baselineKey(f)]++
+		b[keyOf(res, f)]++
 	}
 	return b
 }
@@ -69,7 +69,7 @@ func (b baseline) filter(res *result, findings []*finding) []*finding {
 	left := maps.Clone(b)
 	var fresh []*finding
 	for _, f := range findings {
-		k := res.baselineKey(f)
+		k := keyOf(res, f)
 		if left[k] > 0 {
 			left[k]--
 			continue

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"go/token"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/tools/go/analysis"
 )
 
 func TestBaseline(t *testing.T) {
@@ -69,14 +72,25 @@ func A(ctx context.Context) {
 }
 
 func TestBaselineKeyIgnoresIndentation(t *testing.T) {
-	x := newFixFixture(t, "package p\n\nvar a = 1\n\nfunc f() {\n\t\tvar a = 1\n\t_ = a\n}\n")
-	outer := x.finding(x.at("var a"))
-	inner := x.finding(x.at("\t\tvar a") + 2)
-	if x.res.baselineKey(outer) != x.res.baselineKey(inner) {
+	src := "package p\n\nvar a = 1\n\nfunc f() {\n\t\tvar a = 1\n\t_ = a\n}\n"
+	dir := t.TempDir()
+	name := filepath.Join(dir, "a.go")
+	if err := os.WriteFile(name, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	file := fset.AddFile(name, -1, len(src))
+	file.SetLinesForContent([]byte(src))
+	res := &result{Fset: fset, Cwd: dir, Root: dir}
+	at := func(s string, skip int) *finding {
+		pos := fset.Position(file.Pos(strings.Index(src, s) + skip))
+		return &finding{Analyzer: fakeBackground, Diag: analysis.Diagnostic{Pos: file.Pos(pos.Offset), Message: "m"}, Pos: pos, End: pos}
+	}
+	outer, inner, other := at("var a", 0), at("\t\tvar a", 2), at("_ = a", 0)
+	if keyOf(res, outer) != keyOf(res, inner) {
 		t.Errorf("keys differ for lines that differ only in indentation")
 	}
-	other := x.finding(x.at("_ = a"))
-	if x.res.baselineKey(outer) == x.res.baselineKey(other) {
+	if keyOf(res, outer) == keyOf(res, other) {
 		t.Errorf("keys equal for different lines")
 	}
 }

@@ -8,6 +8,10 @@
 //
 //	resilvet [flags] [packages]
 //
+// and as a language server for editors, beside gopls (docs/editors.md):
+//
+//	resilvet lsp
+//
 // Run resilvet -help for the flags and exit codes.
 package main
 
@@ -38,6 +42,9 @@ func main() {
 		// unitchecker parses vet's flags and exits itself.
 		unitchecker.Main(recovering(analyzers.All())...)
 		return
+	}
+	if len(os.Args) > 1 && os.Args[1] == "lsp" {
+		os.Exit(runLSP(os.Args[2:], analyzers.All(), os.Stderr))
 	}
 	os.Exit(run(os.Args[1:], analyzers.All(), os.Stdout, os.Stderr))
 }
@@ -75,6 +82,8 @@ const usageHead = `resilvet finds resilience anti-patterns in Go code.
 Usage:
   go vet -vettool=$(which resilvet) [vet flags] [packages]
   resilvet [flags] [packages]          (default packages: ./...)
+  resilvet lsp                         language server on stdio (a package
+                                       named lsp is written ./lsp)
 
 Exit codes (standalone):
   0  no findings
@@ -234,15 +243,15 @@ func run(args []string, all []*analysis.Analyzer, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(err)
 	}
-	for _, e := range res.errors {
+	for _, e := range res.Errors {
 		fmt.Fprintln(stderr, e)
 	}
 	code := exitClean
-	if len(res.errors) > 0 {
+	if len(res.Errors) > 0 {
 		code = exitError
 	}
 
-	findings := res.findings
+	findings := res.Findings
 	if o.baseline != "" {
 		if o.writeBase {
 			n, err := writeBaseline(o.baseline, res, findings)
@@ -273,9 +282,9 @@ func run(args []string, all []*analysis.Analyzer, stdout, stderr io.Writer) int 
 		if err != nil {
 			return fail(err)
 		}
-		findings = plan.unfixed(findings)
+		findings = plan.Unfixed(findings)
 		fmt.Fprintf(stderr, "resilvet: applied %d fixes to %d files; %d findings remain\n",
-			plan.appliedCount(), written, len(findings))
+			plan.AppliedCount(), written, len(findings))
 		fallthrough
 	default:
 		if err := printFindings(stdout, o.format, res, findings); err != nil {

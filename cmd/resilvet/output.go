@@ -10,12 +10,12 @@ import (
 func printText(w io.Writer, res *result, findings []*finding) error {
 	for _, f := range findings {
 		if _, err := fmt.Fprintf(w, "%s:%d:%d: %s (%s)\n",
-			res.display(f.pos.Filename), f.pos.Line, f.pos.Column, f.diag.Message, f.analyzer.Name); err != nil {
+			res.Display(f.Pos.Filename), f.Pos.Line, f.Pos.Column, f.Diag.Message, f.Analyzer.Name); err != nil {
 			return err
 		}
-		for _, rel := range f.diag.Related {
-			p := res.fset.Position(rel.Pos)
-			if _, err := fmt.Fprintf(w, "%s:%d:%d: \t%s\n", res.display(p.Filename), p.Line, p.Column, rel.Message); err != nil {
+		for _, rel := range f.Diag.Related {
+			p := res.Fset.Position(rel.Pos)
+			if _, err := fmt.Fprintf(w, "%s:%d:%d: \t%s\n", res.Display(p.Filename), p.Line, p.Column, rel.Message); err != nil {
 				return err
 			}
 		}
@@ -54,15 +54,15 @@ func printJSON(w io.Writer, res *result, findings []*finding) error {
 	tree := make(map[string]map[string][]jsonDiagnostic)
 	for _, f := range findings {
 		d := jsonDiagnostic{
-			Category: f.diag.Category,
-			Posn:     f.pos.String(),
-			End:      f.end.String(),
-			Message:  f.diag.Message,
+			Category: f.Diag.Category,
+			Posn:     f.Pos.String(),
+			End:      f.End.String(),
+			Message:  f.Diag.Message,
 		}
-		for _, fix := range f.diag.SuggestedFixes {
+		for _, fix := range f.Diag.SuggestedFixes {
 			jf := jsonFix{Message: fix.Message, Edits: []jsonEdit{}}
 			for _, e := range fix.TextEdits {
-				start, end := res.fset.Position(e.Pos), res.fset.Position(e.End)
+				start, end := res.Fset.Position(e.Pos), res.Fset.Position(e.End)
 				if !e.End.IsValid() {
 					end = start
 				}
@@ -70,20 +70,20 @@ func printJSON(w io.Writer, res *result, findings []*finding) error {
 			}
 			d.SuggestedFixes = append(d.SuggestedFixes, jf)
 		}
-		for _, rel := range f.diag.Related {
+		for _, rel := range f.Diag.Related {
 			end := rel.End
 			if !end.IsValid() {
 				end = rel.Pos
 			}
 			d.Related = append(d.Related, jsonRelated{
-				Posn: res.fset.Position(rel.Pos).String(), End: res.fset.Position(end).String(), Message: rel.Message})
+				Posn: res.Fset.Position(rel.Pos).String(), End: res.Fset.Position(end).String(), Message: rel.Message})
 		}
-		byAnalyzer := tree[f.pkgID]
+		byAnalyzer := tree[f.PkgID]
 		if byAnalyzer == nil {
 			byAnalyzer = make(map[string][]jsonDiagnostic)
-			tree[f.pkgID] = byAnalyzer
+			tree[f.PkgID] = byAnalyzer
 		}
-		byAnalyzer[f.analyzer.Name] = append(byAnalyzer[f.analyzer.Name], d)
+		byAnalyzer[f.Analyzer.Name] = append(byAnalyzer[f.Analyzer.Name], d)
 	}
 	data, err := json.MarshalIndent(tree, "", "\t")
 	if err != nil {

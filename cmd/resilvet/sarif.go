@@ -104,7 +104,7 @@ type (
 func printSARIF(w io.Writer, res *result, findings []*finding) error {
 	driver := sarifDriver{Name: "resilvet", InformationURI: "https://github.com/resilvet/resilvet", Rules: []sarifRule{}}
 	ruleIndex := make(map[string]int)
-	for _, a := range res.analyzers {
+	for _, a := range res.Analyzers {
 		short, _, _ := strings.Cut(a.Doc, "\n")
 		r := sarifRule{ID: a.Name, ShortDescription: sarifMessage{short}, FullDescription: sarifMessage{a.Doc}, HelpURI: a.URL}
 		r.DefaultConfiguration.Level = "warning"
@@ -113,31 +113,31 @@ func printSARIF(w io.Writer, res *result, findings []*finding) error {
 	}
 	run := sarifRun{
 		Tool:               sarifTool{driver},
-		OriginalURIBaseIDs: map[string]sarifArtifactLocation{srcRoot: {URI: fileURI(res.root) + "/"}},
+		OriginalURIBaseIDs: map[string]sarifArtifactLocation{srcRoot: {URI: fileURI(res.Root) + "/"}},
 		ColumnKind:         "utf16CodeUnits",
 		Results:            []sarifResult{},
 	}
 	for _, f := range findings {
 		r := sarifResult{
-			RuleID:              f.analyzer.Name,
-			RuleIndex:           ruleIndex[f.analyzer.Name],
+			RuleID:              f.Analyzer.Name,
+			RuleIndex:           ruleIndex[f.Analyzer.Name],
 			Level:               "warning",
-			Message:             sarifMessage{f.diag.Message},
-			Locations:           []sarifLocation{{PhysicalLocation: res.sarifPhysical(f.pos, f.end)}},
-			PartialFingerprints: map[string]string{"resilvetLineHash/v1": res.lineHash(f)},
+			Message:             sarifMessage{f.Diag.Message},
+			Locations:           []sarifLocation{{PhysicalLocation: sarifPhysical(res, f.Pos, f.End)}},
+			PartialFingerprints: map[string]string{"resilvetLineHash/v1": lineHash(res, f)},
 		}
-		for i, rel := range f.diag.Related {
-			start := res.fset.Position(rel.Pos)
+		for i, rel := range f.Diag.Related {
+			start := res.Fset.Position(rel.Pos)
 			end := start
 			if rel.End.IsValid() {
-				end = res.fset.Position(rel.End)
+				end = res.Fset.Position(rel.End)
 			}
 			id := i + 1
 			r.RelatedLocations = append(r.RelatedLocations, sarifLocation{
-				ID: &id, PhysicalLocation: res.sarifPhysical(start, end), Message: &sarifMessage{rel.Message}})
+				ID: &id, PhysicalLocation: sarifPhysical(res, start, end), Message: &sarifMessage{rel.Message}})
 		}
-		for _, fix := range f.diag.SuggestedFixes {
-			r.Fixes = append(r.Fixes, res.sarifFix(fix.Message, fix.TextEdits))
+		for _, fix := range f.Diag.SuggestedFixes {
+			r.Fixes = append(r.Fixes, fixOf(res, fix.Message, fix.TextEdits))
 		}
 		run.Results = append(run.Results, r)
 	}
@@ -151,16 +151,16 @@ func printSARIF(w io.Writer, res *result, findings []*finding) error {
 
 // sarifFix turns a suggested fix into SARIF's artifact changes, one per
 // file in the order the files first appear.
-func (r *result) sarifFix(message string, edits []analysis.TextEdit) sarifFix {
+func fixOf(r *result, message string, edits []analysis.TextEdit) sarifFix {
 	fix := sarifFix{Description: sarifMessage{message}, ArtifactChanges: []sarifArtifactChange{}}
 	index := make(map[string]int)
 	for _, e := range edits {
-		start := r.fset.Position(e.Pos)
+		start := r.Fset.Position(e.Pos)
 		end := start
 		if e.End.IsValid() {
-			end = r.fset.Position(e.End)
+			end = r.Fset.Position(e.End)
 		}
-		region := r.region(start, end)
+		region := region(r, start, end)
 		off, n := start.Offset, end.Offset-start.Offset
 		region.ByteOffset, region.ByteLength = &off, &n
 		rep := sarifReplacement{DeletedRegion: region}
@@ -171,21 +171,21 @@ func (r *result) sarifFix(message string, edits []analysis.TextEdit) sarifFix {
 		if !ok {
 			i = len(fix.ArtifactChanges)
 			index[start.Filename] = i
-			fix.ArtifactChanges = append(fix.ArtifactChanges, sarifArtifactChange{ArtifactLocation: r.artifact(start.Filename)})
+			fix.ArtifactChanges = append(fix.ArtifactChanges, sarifArtifactChange{ArtifactLocation: artifact(r, start.Filename)})
 		}
 		fix.ArtifactChanges[i].Replacements = append(fix.ArtifactChanges[i].Replacements, rep)
 	}
 	return fix
 }
 
-func (r *result) sarifPhysical(start, end token.Position) sarifPhysicalLocation {
-	return sarifPhysicalLocation{ArtifactLocation: r.artifact(start.Filename), Region: r.region(start, end)}
+func sarifPhysical(r *result, start, end token.Position) sarifPhysicalLocation {
+	return sarifPhysicalLocation{ArtifactLocation: artifact(r, start.Filename), Region: region(r, start, end)}
 }
 
 // artifact names a file relative to %SRCROOT% (the module root), or by
 // absolute URI when it lies outside.
-func (r *result) artifact(filename string) sarifArtifactLocation {
-	if rel, ok := r.rel(filename); ok {
+func artifact(r *result, filename string) sarifArtifactLocation {
+	if rel, ok := r.Rel(filename); ok {
 		return sarifArtifactLocation{URI: (&url.URL{Path: rel}).String(), URIBaseID: srcRoot}
 	}
 	return sarifArtifactLocation{URI: fileURI(filename)}
@@ -195,16 +195,16 @@ func fileURI(path string) string {
 	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
 }
 
-func (r *result) region(start, end token.Position) sarifRegion {
+func region(r *result, start, end token.Position) sarifRegion {
 	return sarifRegion{
-		StartLine: start.Line, StartColumn: r.utf16Column(start),
-		EndLine: end.Line, EndColumn: r.utf16Column(end),
+		StartLine: start.Line, StartColumn: utf16Column(r, start),
+		EndLine: end.Line, EndColumn: utf16Column(r, end),
 	}
 }
 
 // utf16Column converts go/token's byte column to SARIF's UTF-16 column.
-func (r *result) utf16Column(pos token.Position) int {
-	line := r.lineText(pos)
+func utf16Column(r *result, pos token.Position) int {
+	line := r.LineText(pos)
 	if pos.Column < 1 || pos.Column-1 > len(line) {
 		return pos.Column // past the text we could read: keep the byte column
 	}

@@ -1,4 +1,4 @@
-package main
+package driver
 
 import (
 	"go/token"
@@ -38,7 +38,7 @@ func TestConflicts(t *testing.T) {
 // by hand.
 type fixFixture struct {
 	t    *testing.T
-	res  *result
+	res  *Result
 	file *token.File
 	src  string
 	name string
@@ -53,7 +53,7 @@ func newFixFixture(t *testing.T, src string) *fixFixture {
 	fset := token.NewFileSet()
 	file := fset.AddFile(name, -1, len(src))
 	file.SetLinesForContent([]byte(src))
-	res := &result{fset: fset, cwd: dir, root: dir, files: make(map[string][]byte)}
+	res := &Result{Fset: fset, Cwd: dir, Root: dir, files: make(map[string][]byte)}
 	return &fixFixture{t, res, file, src, name}
 }
 
@@ -70,13 +70,13 @@ func (x *fixFixture) edit(start, end int, text string) analysis.TextEdit {
 	return analysis.TextEdit{Pos: x.file.Pos(start), End: x.file.Pos(end), NewText: []byte(text)}
 }
 
-func (x *fixFixture) finding(off int, edits ...analysis.TextEdit) *finding {
+func (x *fixFixture) finding(off int, edits ...analysis.TextEdit) *Finding {
 	d := analysis.Diagnostic{Pos: x.file.Pos(off), Message: "m"}
 	if len(edits) > 0 {
 		d.SuggestedFixes = []analysis.SuggestedFix{{Message: "fix", TextEdits: edits}}
 	}
-	pos := x.res.fset.Position(d.Pos)
-	return &finding{analyzer: fakeBackground, diag: d, pos: pos, end: pos}
+	pos := x.res.Fset.Position(d.Pos)
+	return &Finding{Analyzer: fakeCheck, Diag: d, Pos: pos, End: pos}
 }
 
 func TestPlanFixes(t *testing.T) {
@@ -90,23 +90,23 @@ func TestPlanFixes(t *testing.T) {
 	insert := x.finding(three, x.edit(three, three, "4 + "))       // insertion
 	otherInsert := x.finding(three, x.edit(three, three, "5 + "))  // second insertion at one offset
 	noFix := x.finding(three)
-	all := []*finding{first, sameImport, overlapping, insert, otherInsert, noFix}
+	all := []*Finding{first, sameImport, overlapping, insert, otherInsert, noFix}
 
-	p := planFixes(x.res, all)
+	p := PlanFixes(x.res, all)
 	want := "// Package p.\npackage p\n\nvar a, b, c = 10, 20, 4 + 3\n"
-	if got := string(p.new[x.name]); got != want {
+	if got := string(p.New[x.name]); got != want {
 		t.Errorf("fixed file:\n%s\nwant:\n%s", got, want)
 	}
-	if got := p.appliedCount(); got != 3 {
+	if got := p.AppliedCount(); got != 3 {
 		t.Errorf("applied %d fixes, want 3", got)
 	}
-	if got, want := p.unfixed(all), []*finding{overlapping, otherInsert, noFix}; !slices.Equal(got, want) {
+	if got, want := p.Unfixed(all), []*Finding{overlapping, otherInsert, noFix}; !slices.Equal(got, want) {
 		t.Errorf("unfixed = %d findings, want the overlapping, the second insertion and the one without a fix", len(got))
 	}
-	if len(p.problems) != 2 || !strings.Contains(p.problems[0], "conflicts with another fix") {
-		t.Errorf("problems = %q, want two conflicts", p.problems)
+	if len(p.Problems) != 2 || !strings.Contains(p.Problems[0], "conflicts with another fix") {
+		t.Errorf("problems = %q, want two conflicts", p.Problems)
 	}
-	if strings.Count(string(p.new[x.name]), "// Package p.") != 1 {
+	if strings.Count(string(p.New[x.name]), "// Package p.") != 1 {
 		t.Error("identical edits were applied twice")
 	}
 }
@@ -115,23 +115,23 @@ func TestPlanFixesLeavesUnparsableResultAlone(t *testing.T) {
 	x := newFixFixture(t, "package p\n\nvar a = 1\n")
 	one := x.at("1")
 	broken := x.finding(one, x.edit(one, one+1, "1 +"))
-	p := planFixes(x.res, []*finding{broken})
-	if len(p.new) != 0 {
-		t.Errorf("a fix that breaks the syntax was kept: %q", p.new[x.name])
+	p := PlanFixes(x.res, []*Finding{broken})
+	if len(p.New) != 0 {
+		t.Errorf("a fix that breaks the syntax was kept: %q", p.New[x.name])
 	}
-	if p.appliedCount() != 0 || len(p.unfixed([]*finding{broken})) != 1 {
+	if p.AppliedCount() != 0 || len(p.Unfixed([]*Finding{broken})) != 1 {
 		t.Error("the finding of a broken fix counts as fixed")
 	}
-	if len(p.problems) != 1 || !strings.Contains(p.problems[0], "does not parse") {
-		t.Errorf("problems = %q, want one parse failure", p.problems)
+	if len(p.Problems) != 1 || !strings.Contains(p.Problems[0], "does not parse") {
+		t.Errorf("problems = %q, want one parse failure", p.Problems)
 	}
 }
 
 func TestPlanFixesGofmtsResult(t *testing.T) {
 	x := newFixFixture(t, "package p\n\nvar a = 1\n")
 	one := x.at("1")
-	p := planFixes(x.res, []*finding{x.finding(one, x.edit(one, one+1, "1+   2"))})
-	if got, want := string(p.new[x.name]), "package p\n\nvar a = 1 + 2\n"; got != want {
+	p := PlanFixes(x.res, []*Finding{x.finding(one, x.edit(one, one+1, "1+   2"))})
+	if got, want := string(p.New[x.name]), "package p\n\nvar a = 1 + 2\n"; got != want {
 		t.Errorf("got %q, want gofmt'ed %q", got, want)
 	}
 }
@@ -142,3 +142,6 @@ func TestApplyEdits(t *testing.T) {
 		t.Errorf("applyEdits = %q, want %q", got, ">adEf<")
 	}
 }
+
+// fakeCheck stands for the analyzer of hand-built findings.
+var fakeCheck = &analysis.Analyzer{Name: "fakecheck", Doc: "fakecheck: a test analyzer"}
