@@ -113,6 +113,13 @@ func (q *quoteBook) ran(key string) {
 	}
 }
 
+// reset forgets the quotes made so far: the warm-up's are not the replay's.
+func (q *quoteBook) reset() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.runs, q.perKey, q.replayed = 0, nil, 0
+}
+
 // summary reports executions, keyed requests, keys executed more than once
 // and replays.
 func (q *quoteBook) summary() (runs, keyed, duplicated, replayed int) {
@@ -357,6 +364,7 @@ func run(ctx context.Context, name string, cfg Config, newPage func(*backends, *
 	if err := warmUp(ctx, lb, url, cfg.ClientTimeout); err != nil {
 		return result{}, fmt.Errorf("%s page: %w", name, err)
 	}
+	be.quotes.reset()
 	start := clk.begin()
 
 	// Probe readiness once per chart bucket, as a load balancer would.
