@@ -4,11 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/resilvet/resilvet/runtime/health"
 )
 
 // TestReplayShort replays the incident in a few seconds and checks the
@@ -29,14 +37,12 @@ func TestReplayShort(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "incident.svg")
 	var buf bytes.Buffer
 	runs, err := replay(context.Background(), &buf, cfg, out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Log("\n" + buf.String())
 
-	if len(runs) != 2 || runs[0].name != "naive" || runs[1].name != "runtime" {
-		t.Fatalf("runs = %v, want naive then runtime", runs)
-	}
+	require.Len(t, runs, 2)
+	require.Equal(t, "naive", runs[0].name)
+	require.Equal(t, "runtime", runs[1].name)
 	naive, rt := runs[0], runs[1]
 	for _, r := range runs {
 		want := int(cfg.total() / (time.Second / time.Duration(cfg.RPS)))
@@ -44,39 +50,57 @@ func TestReplayShort(t *testing.T) {
 		for _, p := range r.phases {
 			got += p.requests
 		}
-		if got != want {
-			t.Errorf("%s: %d requests recorded, want %d (same load for both runs)", r.name, got, want)
-		}
+		assert.Equal(t, want, got, "%s: requests recorded (same load for both runs)", r.name)
 	}
-	if naive.phases[1].errors5xx == 0 {
-		t.Errorf("naive page answered no 5xx while degraded: the replay shows no incident")
-	}
-	if rt.total5xx() >= naive.total5xx() {
-		t.Errorf("runtime page: %d 5xx, naive page: %d; want fewer with the runtime", rt.total5xx(), naive.total5xx())
-	}
-	if rt.phases[1].degraded == 0 {
-		t.Errorf("runtime page served no fallback while recommendations was degraded")
-	}
+	assert.Positive(t, naive.phases[1].errors5xx, "naive page answered no 5xx while degraded: the replay shows no incident")
+	assert.Less(t, rt.total5xx(), naive.total5xx(), "5xx of the runtime page, then of the naive page: want fewer with the runtime")
+	assert.Positive(t, rt.phases[1].degraded, "runtime page served no fallback while recommendations was degraded")
 	// Retried quotes carry one key per call: pricing never quotes twice.
-	if rt.keyed == 0 || rt.duplicated != 0 {
-		t.Errorf("runtime page: %d idempotency keys, %d quoted twice; want keys and no duplicates", rt.keyed, rt.duplicated)
-	}
-	// Recommendations is not critical: its open breaker degrades readiness
-	// but never fails it.
-	if ready := rt.phases[1].readyz; ready["degraded"] == 0 || ready["fail"] != 0 {
-		t.Errorf("/readyz while recommendations was degraded: %v, want some degraded and no fail", ready)
-	}
+	assert.Positive(t, rt.keyed, "runtime page sent no idempotency keys")
+	assert.Zero(t, rt.duplicated, "runtime page: quotes created twice for one idempotency key")
+	checkReadiness(t, cfg, rt)
 
 	for _, want := range []string{"degraded", "pool-full", "chart: " + out} {
-		if !strings.Contains(buf.String(), want) {
-			t.Errorf("output lacks %q", want)
-		}
+		assert.Contains(t, buf.String(), want)
 	}
 	svg, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	checkSVG(t, svg, len(runs))
+}
+
+// checkReadiness checks each /readyz answer of the runtime page against the
+// checks it names as failed, rather than against the time it was taken: a
+// critical breaker (inventory, pricing) may open on a machine too busy to
+// answer in budget, and then "fail" is the right answer. Recommendations is
+// not critical: its open breaker alone must degrade readiness, never fail
+// it, and that must be seen while recommendations was slow.
+func checkReadiness(t *testing.T, cfg Config, rt result) {
+	t.Helper()
+	require.NotEmpty(t, rt.probes, "runtime page: no /readyz probes recorded")
+	recsDown := 0 // probes in the degraded phase: recommendations failed, page still ready
+	for _, p := range rt.probes {
+		if p.status == "unreachable" {
+			continue // the probe timed out: no report to judge
+		}
+		assert.Subset(t, []string{"inventory", "pricing", "recommendations"}, p.failed, "/readyz at %v", p.at)
+		want := health.StatusOK
+		for _, name := range p.failed {
+			switch name {
+			case "inventory", "pricing":
+				want = health.StatusFail
+			case "recommendations":
+				if want == health.StatusOK {
+					want = health.StatusDegraded
+				}
+			}
+		}
+		assert.Equal(t, want, p.status, "/readyz at %v with failed checks %v", p.at, p.failed)
+		if p.at >= cfg.Healthy && p.at < cfg.Healthy+cfg.Degraded &&
+			p.status == health.StatusDegraded && slices.Equal(p.failed, []string{"recommendations"}) {
+			recsDown++
+		}
+	}
+	assert.Positive(t, recsDown, "/readyz while recommendations was degraded: %v; want some answers degraded by recommendations alone", rt.phases[1].readyz)
 }
 
 // checkSVG parses the chart and counts its data lines: two per run.
@@ -86,24 +110,20 @@ func checkSVG(t *testing.T, svg []byte, runs int) {
 	lines := 0
 	for {
 		tok, err := dec.Token()
-		if err != nil {
-			if err.Error() != "EOF" {
-				t.Fatalf("chart is not well-formed XML: %v", err)
-			}
+		if errors.Is(err, io.EOF) {
 			break
 		}
+		require.NoError(t, err, "chart is not well-formed XML")
 		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "polyline" {
 			lines++
 			for _, a := range se.Attr {
-				if a.Name.Local == "points" && strings.Count(a.Value, ",") < 2 {
-					t.Errorf("polyline with too few points: %q", a.Value)
+				if a.Name.Local == "points" {
+					assert.GreaterOrEqual(t, strings.Count(a.Value, ","), 2, "polyline with too few points: %q", a.Value)
 				}
 			}
 		}
 	}
-	if lines != 2*runs {
-		t.Errorf("chart has %d lines, want %d (p99 and 5xx rate per run)", lines, 2*runs)
-	}
+	assert.Equal(t, 2*runs, lines, "chart lines: want p99 and 5xx rate per run")
 }
 
 func TestQuantileAndWindow(t *testing.T) {

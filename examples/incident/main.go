@@ -81,7 +81,7 @@ func runBoth(ctx context.Context, w io.Writer, cfg Config) ([]result, error) {
 	var runs []result
 	for _, p := range []struct {
 		name string
-		page func(*backends, clock, *recorder) page
+		page func(*backends, *clock, *recorder) page
 	}{
 		{"naive", newNaivePage(cfg)},
 		{"runtime", newRuntimePage(cfg)},

@@ -10,15 +10,15 @@ import (
 // run on context.Background(), so work continues for callers who gave up.
 type naivePage struct {
 	be     *backends
-	clk    clock
+	clk    *clock
 	rec    *recorder
 	pool   chan struct{} // shared by all three dependencies
 	client *http.Client  // no Timeout
 	tr     *http.Transport
 }
 
-func newNaivePage(cfg Config) func(*backends, clock, *recorder) page {
-	return func(be *backends, clk clock, rec *recorder) page {
+func newNaivePage(cfg Config) func(*backends, *clock, *recorder) page {
+	return func(be *backends, clk *clock, rec *recorder) page {
 		tr := &http.Transport{MaxIdleConnsPerHost: cfg.PoolSize}
 		//resilvet:ignore missingtimeout the naive page reproduces the article's anti-pattern on purpose
 		client := &http.Client{Transport: tr}

@@ -47,7 +47,7 @@ type dependency struct {
 // for the one dependency the page can live without.
 type runtimePage struct {
 	be   *backends
-	clk  clock
+	clk  *clock
 	rec  *recorder
 	reg  *prometheus.Registry
 	base *http.Transport
@@ -58,8 +58,8 @@ type runtimePage struct {
 	health                   *health.Checker
 }
 
-func newRuntimePage(cfg Config) func(*backends, clock, *recorder) page {
-	return func(be *backends, clk clock, rec *recorder) page {
+func newRuntimePage(cfg Config) func(*backends, *clock, *recorder) page {
+	return func(be *backends, clk *clock, rec *recorder) page {
 		p := &runtimePage{
 			be: be, clk: clk, rec: rec,
 			reg:         prometheus.NewRegistry(),

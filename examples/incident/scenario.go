@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/resilvet/resilvet/runtime/health"
@@ -62,10 +63,23 @@ func (c Config) phases() []phase {
 }
 
 // clock is the run's timeline: both the backends (deciding how slow to be)
-// and the recorder (bucketing results) read it.
-type clock struct{ start time.Time }
+// and the recorder (bucketing results) read it. It starts once the page is
+// warm (see warmUp); until then it reads zero, the healthy phase.
+type clock struct{ start atomic.Pointer[time.Time] }
 
-func (c clock) since() time.Duration { return time.Since(c.start) }
+// begin starts the timeline now and returns its origin.
+func (c *clock) begin() time.Time {
+	now := time.Now()
+	c.start.Store(&now)
+	return now
+}
+
+func (c *clock) since() time.Duration {
+	if t := c.start.Load(); t != nil {
+		return time.Since(*t)
+	}
+	return 0
+}
 
 // backends are the three dependencies of the product page, on loopback.
 // Inventory runs two replicas so that a hedge has somewhere else to go.
@@ -99,6 +113,13 @@ func (q *quoteBook) ran(key string) {
 	}
 }
 
+// reset forgets the quotes made so far: the warm-up's are not the replay's.
+func (q *quoteBook) reset() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.runs, q.perKey, q.replayed = 0, nil, 0
+}
+
 // summary reports executions, keyed requests, keys executed more than once
 // and replays.
 func (q *quoteBook) summary() (runs, keyed, duplicated, replayed int) {
@@ -122,7 +143,7 @@ const (
 	pricingSlowAck       = 120 * time.Millisecond // ...by this much
 )
 
-func startBackends(cfg Config, clk clock) (*backends, error) {
+func startBackends(cfg Config, clk *clock) (*backends, error) {
 	b := &backends{}
 	slowFrom, slowTo := cfg.Healthy, cfg.Healthy+cfg.Degraded
 	recs := func(*http.Request) (time.Duration, int) {
@@ -313,8 +334,8 @@ func (e *statusError) Error() string { return fmt.Sprintf("status %d", e.code) }
 // run replays the incident against one product page and returns what the
 // load generator saw. Load is open-loop: a request every 1/RPS, whatever the
 // page's state, as real users keep arriving during an outage.
-func run(ctx context.Context, name string, cfg Config, newPage func(*backends, clock, *recorder) page) (result, error) {
-	clk := clock{start: time.Now()}
+func run(ctx context.Context, name string, cfg Config, newPage func(*backends, *clock, *recorder) page) (result, error) {
+	clk := &clock{}
 	be, err := startBackends(cfg, clk)
 	if err != nil {
 		return result{}, err
@@ -340,6 +361,12 @@ func run(ctx context.Context, name string, cfg Config, newPage func(*backends, c
 	}
 	defer lb.CloseIdleConnections()
 
+	if err := warmUp(ctx, lb, url, cfg.ClientTimeout); err != nil {
+		return result{}, fmt.Errorf("%s page: %w", name, err)
+	}
+	be.quotes.reset()
+	start := clk.begin()
+
 	// Probe readiness once per chart bucket, as a load balancer would.
 	probeDone := make(chan struct{})
 	var probes sync.WaitGroup
@@ -358,7 +385,7 @@ func run(ctx context.Context, name string, cfg Config, newPage func(*backends, c
 	defer t.Stop()
 	for i := range n {
 		at := time.Duration(i) * interval
-		t.Reset(time.Until(clk.start.Add(at)))
+		t.Reset(time.Until(start.Add(at)))
 		select {
 		case <-t.C:
 		case <-ctx.Done():
@@ -377,7 +404,7 @@ func run(ctx context.Context, name string, cfg Config, newPage func(*backends, c
 	probes.Wait()
 	wg.Wait()
 
-	res := result{name: name, points: rec.timeline(cfg.total(), cfg.Bucket)}
+	res := result{name: name, points: rec.timeline(cfg.total(), cfg.Bucket), probes: rec.probes()}
 	if s, ok := pg.(interface{ metricsLine() string }); ok {
 		res.note = s.metricsLine()
 	}
@@ -388,9 +415,60 @@ func run(ctx context.Context, name string, cfg Config, newPage func(*backends, c
 	return res, nil
 }
 
+// Warming up: before the replay's clock starts, the page gets rounds of
+// warmConcurrency requests at once until warmRounds rounds in a row are all
+// answered 2xx. Without it the first requests of a run pay for new
+// connections and code never run before (slow under -race on a loaded
+// machine); they can miss the runtime page's per-call budgets, trip a
+// critical breaker and turn the replay into a different outage.
+const (
+	warmConcurrency = 4
+	warmRounds      = 5
+	warmPause       = 50 * time.Millisecond // after a failed round
+)
+
+// warmUp sends untimed, unrecorded requests to url until the page serves
+// them, as a load balancer admits a new instance only once it answers. It
+// gives up after warmLimit periods of timeout (the load balancer's).
+func warmUp(ctx context.Context, lb *http.Client, url string, timeout time.Duration) error {
+	const warmLimit = 10
+	giveUp := time.Now().Add(warmLimit * timeout)
+	var failed atomic.Int32
+	for clean := 0; clean < warmRounds; {
+		if time.Now().After(giveUp) {
+			return fmt.Errorf("warm-up: no %d rounds of %d requests in a row answered within %v", warmRounds, warmConcurrency, warmLimit*timeout)
+		}
+		failed.Store(0)
+		var wg sync.WaitGroup
+		for range warmConcurrency {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if fetch(ctx, lb, url) != nil {
+					failed.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if failed.Load() == 0 {
+			clean++
+			continue
+		}
+		clean = 0
+		if !sleep(ctx, warmPause) {
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
 // probeReadiness GETs /readyz every interval until done and records the
-// status the report gives ("ok", "degraded", "fail").
-func probeReadiness(lb *http.Client, url string, interval time.Duration, clk clock, rec *recorder, done <-chan struct{}) {
+// status the report gives ("ok", "degraded", "fail") with the checks it
+// names as failed.
+func probeReadiness(lb *http.Client, url string, interval time.Duration, clk *clock, rec *recorder, done <-chan struct{}) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -400,15 +478,15 @@ func probeReadiness(lb *http.Client, url string, interval time.Duration, clk clo
 		case <-tick.C:
 		}
 		at := clk.since()
-		status := "unreachable"
+		p := probe{at: at, status: "unreachable"}
 		if resp, err := lb.Get(url); err == nil {
 			var rep health.Report
 			if json.NewDecoder(resp.Body).Decode(&rep) == nil {
-				status = rep.Status
+				p.status, p.failed = rep.Status, rep.Failed
 			}
 			resp.Body.Close()
 		}
-		rec.ready(at, status)
+		rec.ready(p)
 	}
 }
 

@@ -27,15 +27,23 @@ type recorder struct {
 	readiness []probe
 }
 
+// probe is one /readyz answer.
 type probe struct {
 	at     time.Duration
-	status string
+	status string   // the report's status, or "unreachable"
+	failed []string // the checks the report names as failed
 }
 
-func (r *recorder) ready(at time.Duration, status string) {
+func (r *recorder) ready(p probe) {
 	r.mu.Lock()
-	r.readiness = append(r.readiness, probe{at, status})
+	r.readiness = append(r.readiness, p)
 	r.mu.Unlock()
+}
+
+func (r *recorder) probes() []probe {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.readiness)
 }
 
 func (r *recorder) add(s sample) {
@@ -133,6 +141,7 @@ type result struct {
 	quotes, keyed, duplicated, replayed int
 	phases                              []summary // one per phase
 	points                              []point
+	probes                              []probe // /readyz answers, if the page has one
 }
 
 func (r result) total5xx() int {
