@@ -101,6 +101,10 @@ type server struct {
 	cfgMu     sync.RWMutex
 	analyzers []*analysis.Analyzer
 
+	// cache keeps each package's load between analyses: an edit that
+	// keeps the imports type-checks the package alone.
+	cache driver.Cache
+
 	mu          sync.Mutex
 	initialized bool
 	shutdown    bool
