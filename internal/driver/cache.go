@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/parser"
+	"go/scanner"
 	"go/token"
 	"go/types"
 	"os"
@@ -50,6 +51,7 @@ type entry struct {
 	depFiles  []*token.File       // the dependencies' positions, from export data
 	roots     []*packages.Package // stripped templates, in type-checking order
 	rootIDs   map[string]int      // index in roots by ID
+	order     []int               // indexes in roots in the load's order
 }
 
 // errStale says the fast path cannot answer: a full load must.
@@ -160,6 +162,9 @@ func newEntry(cfg Config, res *Result, ld *load) *entry {
 			return nil // an import cycle among the roots: go list reports it
 		}
 	}
+	for _, p := range ld.roots {
+		e.order = append(e.order, e.rootIDs[p.ID])
+	}
 	// The dependencies: from export data, unless one is a test variant
 	// (compiled against this package's tests) or lives where it may change.
 	local := make(map[string]bool)
@@ -213,21 +218,22 @@ func newEntry(cfg Config, res *Result, ld *load) *entry {
 
 // analyze parses the package's files (contents: overlay or disk, by name)
 // and type-checks them against the cached dependencies, then runs the
-// analyzers as Analyze does. Any error returns errStale: a full load
-// reports errors the way the command line does.
+// analyzers as Analyze does on the packages without errors, reporting
+// errors as go/packages does. A file it cannot read, or an import it
+// does not know, returns errStale: a full load must answer.
 func (e *entry) analyze(ctx context.Context, as []*analysis.Analyzer, cfg Config, contents map[string][]byte) (*Result, error) {
 	fset := token.NewFileSet()
 	fset.AddExistingFiles(e.depFiles...)
 	res := &Result{Fset: fset, Analyzers: as, Root: e.root, Cwd: e.cwd, files: make(map[string][]byte), overlay: cfg.Overlay}
-	var errs []error
-	onError := func(err error) { errs = append(errs, err) }
 	parsed := make(map[string]*ast.File)
+	parseErrs := make(map[string]error)
 	pkgs := make([]*packages.Package, len(e.roots))
 	for i, t := range e.roots {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		p := *t
+		unknown := false
 		p.Fset = fset
 		p.Imports = make(map[string]*packages.Package, len(t.Imports))
 		for path, imp := range t.Imports {
@@ -236,21 +242,30 @@ func (e *entry) analyze(ctx context.Context, as []*analysis.Analyzer, cfg Config
 			}
 			p.Imports[path] = imp
 		}
+		var errs []packages.Error
 		for _, name := range t.CompiledGoFiles {
-			f := parsed[name]
-			if f == nil {
+			f, ok := parsed[name]
+			if !ok {
 				src, ok := contents[name]
 				if !ok {
 					return nil, errStale
 				}
 				var err error
 				f, err = parser.ParseFile(fset, name, src, parser.AllErrors|parser.ParseComments|parser.SkipObjectResolution)
-				if err != nil {
+				parsed[name], parseErrs[name] = f, err
+			}
+			if err := parseErrs[name]; err != nil {
+				list, ok := err.(scanner.ErrorList)
+				if !ok {
 					return nil, errStale
 				}
-				parsed[name] = f
+				for _, se := range list {
+					errs = append(errs, packages.Error{Pos: se.Pos.String(), Msg: se.Msg, Kind: packages.ParseError})
+				}
 			}
-			p.Syntax = append(p.Syntax, f)
+			if f != nil {
+				p.Syntax = append(p.Syntax, f)
+			}
 		}
 		p.TypesInfo = &types.Info{
 			Types:        make(map[ast.Expr]types.TypeAndValue),
@@ -271,21 +286,54 @@ func (e *entry) analyze(ctx context.Context, as []*analysis.Analyzer, cfg Config
 				if imp := p.Imports[path]; imp != nil && imp.Types != nil && imp.Types.Complete() {
 					return imp.Types, nil
 				}
+				unknown = true
 				return nil, errStale
 			}),
-			Error: onError,
+			Error: func(err error) {
+				if te, ok := err.(types.Error); ok {
+					p.TypeErrors = append(p.TypeErrors, te)
+					errs = append(errs, packages.Error{Pos: fset.Position(te.Pos).String(), Msg: te.Msg, Kind: packages.TypeError})
+				} else {
+					unknown = true
+				}
+			},
 			Sizes: p.TypesSizes,
 		}
 		if p.Module != nil && p.Module.GoVersion != "" {
 			tc.GoVersion = "go" + p.Module.GoVersion
 		}
-		_ = types.NewChecker(tc, fset, p.Types, p.TypesInfo).Files(p.Syntax)
-		if len(errs) > 0 {
-			return nil, errStale
+		typErr := types.NewChecker(tc, fset, p.Types, p.TypesInfo).Files(p.Syntax)
+		if unknown || typErr != nil && len(errs) == 0 {
+			return nil, errStale // what go/packages does then is rare: let it
+		}
+		p.Errors = errs
+		p.IllTyped = len(errs) > 0
+		for _, imp := range p.Imports {
+			p.IllTyped = p.IllTyped || imp.IllTyped
 		}
 		pkgs[i] = &p
 	}
-	if err := res.run(ctx, pkgs); err != nil {
+	// Errors and findings as Analyze collects them: in the load's order.
+	roots := make([]*packages.Package, len(e.order))
+	for i, j := range e.order {
+		roots[i] = pkgs[j]
+	}
+	seen := make(map[string]bool)
+	packages.Visit(roots, nil, func(p *packages.Package) {
+		for _, pe := range mainErrors(p.Errors) {
+			if line := res.errorLine(pe); !seen[line] {
+				seen[line] = true
+				res.Errors = append(res.Errors, line)
+			}
+		}
+	})
+	var good []*packages.Package
+	for _, p := range roots {
+		if !p.IllTyped && len(p.Errors) == 0 {
+			good = append(good, p)
+		}
+	}
+	if err := res.run(ctx, good); err != nil {
 		return nil, err
 	}
 	return res, nil
