@@ -178,24 +178,8 @@ func (r *Result) run(ctx context.Context, good []*packages.Package) error {
 }
 
 // sameImports reports whether each overlay file exists on disk with the
-// same package clause and imports (or does not parse).
+// same build constraints, package clause and imports (or does not parse).
 func sameImports(overlay map[string][]byte) bool {
-	header := func(src []byte) (string, bool) {
-		f, err := parser.ParseFile(token.NewFileSet(), "", src, parser.ImportsOnly)
-		if err != nil {
-			return "", false
-		}
-		var b strings.Builder
-		b.WriteString(f.Name.Name)
-		for _, imp := range f.Imports {
-			b.WriteString(" ")
-			if imp.Name != nil {
-				b.WriteString(imp.Name.Name + "=")
-			}
-			b.WriteString(imp.Path.Value)
-		}
-		return b.String(), true
-	}
 	for name, data := range overlay {
 		disk, err := os.ReadFile(name)
 		if err != nil {
