@@ -60,6 +60,20 @@ type Config struct {
 
 // Analyze loads the packages once and runs the analyzers on them once.
 func Analyze(as []*analysis.Analyzer, cfg Config) (*Result, error) {
+	res, _, err := analyze(as, cfg)
+	return res, err
+}
+
+// A load is what a full load learned that a Cache can keep: the roots
+// analysed, and whether their dependencies came from export data with the
+// saved files' imports.
+type load struct {
+	roots      []*packages.Package
+	exportDeps bool
+}
+
+// analyze is Analyze, also returning the load.
+func analyze(as []*analysis.Analyzer, cfg Config) (*Result, *load, error) {
 	ctx := cfg.Context
 	if ctx == nil {
 		ctx = context.Background()
@@ -68,11 +82,11 @@ func Analyze(as []*analysis.Analyzer, cfg Config) (*Result, error) {
 	if cwd == "" {
 		var err error
 		if cwd, err = os.Getwd(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if !inModule(cwd) {
-		return nil, fmt.Errorf("no go.mod in %s or any parent directory: run resilvet inside a Go module, or name one with -C dir", cwd)
+		return nil, nil, fmt.Errorf("no go.mod in %s or any parent directory: run resilvet inside a Go module, or name one with -C dir", cwd)
 	}
 	mode := packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
 		packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes |
@@ -83,6 +97,7 @@ func Analyze(as []*analysis.Analyzer, cfg Config) (*Result, error) {
 		mode |= packages.NeedDeps
 	}
 	pcfg := &packages.Config{Context: ctx, Mode: mode, Dir: cfg.Dir, Tests: cfg.Tests}
+	ld := &load{exportDeps: mode&packages.NeedDeps == 0}
 	if len(cfg.Overlay) > 0 {
 		if sameImports(cfg.Overlay) {
 			// go/packages type-checks every dependency from source when
@@ -98,21 +113,23 @@ func Analyze(as []*analysis.Analyzer, cfg Config) (*Result, error) {
 			}
 		} else {
 			pcfg.Overlay = cfg.Overlay
+			ld.exportDeps = false
 		}
 	}
 	pkgs, err := packages.Load(pcfg, cfg.Patterns...)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, nil, ctx.Err()
 		}
-		return nil, loadError(err)
+		return nil, nil, loadError(err)
 	}
 	if len(pkgs) == 0 {
-		return nil, fmt.Errorf("no packages match %s", strings.Join(cfg.Patterns, " "))
+		return nil, nil, fmt.Errorf("no packages match %s", strings.Join(cfg.Patterns, " "))
 	}
 
 	res := &Result{Fset: pkgs[0].Fset, Analyzers: as, Root: cwd, Cwd: cwd, files: make(map[string][]byte), overlay: cfg.Overlay}
 	roots := selectRoots(pkgs)
+	ld.roots = roots
 	for _, p := range roots {
 		if p.Module != nil && p.Module.Main && p.Module.Dir != "" {
 			res.Root = p.Module.Dir
@@ -137,39 +154,32 @@ func Analyze(as []*analysis.Analyzer, cfg Config) (*Result, error) {
 			good = append(good, p)
 		}
 	}
-	if len(good) == 0 {
-		return res, nil
+	if err := res.run(ctx, good); err != nil {
+		return nil, nil, err
 	}
-	graph, err := checker.Analyze(cancelling(ctx, Recovering(as)), good, nil)
+	return res, ld, nil
+}
+
+// run runs the analyzers on the well-typed roots and collects their
+// findings.
+func (r *Result) run(ctx context.Context, good []*packages.Package) error {
+	if len(good) == 0 {
+		return nil
+	}
+	graph, err := checker.Analyze(cancelling(ctx, Recovering(r.Analyzers)), good, nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if ctx.Err() != nil {
-		return nil, ctx.Err()
+		return ctx.Err()
 	}
-	res.collect(graph)
-	return res, nil
+	r.collect(graph)
+	return nil
 }
 
 // sameImports reports whether each overlay file exists on disk with the
-// same package clause and imports (or does not parse).
+// same build constraints, package clause and imports (or does not parse).
 func sameImports(overlay map[string][]byte) bool {
-	header := func(src []byte) (string, bool) {
-		f, err := parser.ParseFile(token.NewFileSet(), "", src, parser.ImportsOnly)
-		if err != nil {
-			return "", false
-		}
-		var b strings.Builder
-		b.WriteString(f.Name.Name)
-		for _, imp := range f.Imports {
-			b.WriteString(" ")
-			if imp.Name != nil {
-				b.WriteString(imp.Name.Name + "=")
-			}
-			b.WriteString(imp.Path.Value)
-		}
-		return b.String(), true
-	}
 	for name, data := range overlay {
 		disk, err := os.ReadFile(name)
 		if err != nil {

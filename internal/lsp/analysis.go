@@ -76,7 +76,7 @@ func (s *server) analyze(ctx context.Context, dir string, st *pkgState) {
 	}
 
 	s.cfgMu.RLock()
-	res, err := driver.Analyze(s.analyzers, driver.Config{
+	res, err := s.cache.Analyze(s.analyzers, driver.Config{
 		Context: ctx, Dir: dir, Patterns: []string{"."}, Tests: s.opts.Tests, Overlay: overlay,
 	})
 	s.cfgMu.RUnlock()

@@ -8,6 +8,11 @@
 // that fits with the others (the merge rules of resilvet -fix), and a
 // //resilvet:ignore directive for the finding.
 //
+// The first analysis of a package loads it as the command line does (go
+// list, dependencies from export data); later ones reuse that load through
+// a driver.Cache while the package's imports, file list and module files
+// stay the same, and type-check only the package itself.
+//
 // Settings come through initializationOptions and
 // workspace/didChangeConfiguration, with the keys of the golangci-lint
 // plugin (see package plugin).
@@ -100,6 +105,10 @@ type server struct {
 	// change the analyzers' flags, which are process-wide.
 	cfgMu     sync.RWMutex
 	analyzers []*analysis.Analyzer
+
+	// cache keeps each package's load between analyses: an edit that
+	// keeps the imports type-checks the package alone.
+	cache driver.Cache
 
 	mu          sync.Mutex
 	initialized bool
