@@ -18,7 +18,7 @@ const (
 // ErrInventoryUnavailable is returned while the breaker is open.
 var ErrInventoryUnavailable = errors.New("inventory: circuit open")
 
-// InventoryBreaker guards calls to the inventory service. It is the seed
+// InventoryBreaker guards calls to the inventory service. It is the
 // article's WRONG breaker: Call checks the state under the read lock and
 // upgrades to the write lock to move to half-open, so every goroutine that
 // saw Open while the timeout expired sends its own probe to the recovering

@@ -1,11 +1,12 @@
-// Command incident replays the seed article's outage on loopback: a product
-// page calls recommendations, inventory and pricing; recommendations slows
-// from 10 ms to 2 s, then recovers. The same open-loop load is run twice,
-// against a naive page (one shared pool, no timeouts) and against a page
-// built with resilvet's runtime (deadline budget, breaker and bulkhead per
-// dependency, adaptive limit, hedging, idempotent retry). It prints p50/p99
-// latency, 5xx and pool exhaustion per phase, and writes an SVG chart of p99
-// and 5xx rate over time for both runs.
+// Command incident replays the outage of the article "Building Resilient
+// Distributed Systems with Go" on loopback: a product page calls
+// recommendations, inventory and pricing; recommendations slows from 10 ms
+// to 2 s, then recovers. The same open-loop load is run twice, against a
+// naive page (one shared pool, no timeouts) and against a page built with
+// resilvet's runtime (deadline budget, breaker and bulkhead per dependency,
+// adaptive limit, hedging, idempotent retry). It prints p50/p99 latency, 5xx
+// and pool exhaustion per phase, and writes an SVG chart of p99 and 5xx rate
+// over time for both runs.
 //
 //	go run ./examples/incident             # about a minute
 //	go run ./examples/incident -scale 0.2  # about 12 seconds

@@ -52,8 +52,8 @@ type aimd struct {
 	base minRTT
 }
 
-// NewAIMD is additive increase, multiplicative decrease, the seed
-// article's controller: +1 per successful sample while the limit is in use,
+// NewAIMD is additive increase, multiplicative decrease, the article's
+// controller: +1 per successful sample while the limit is in use,
 // ×Backoff on a drop or when the RTT shows queueing. It reacts fastest to
 // overload and is simplest to reason about; the limit saws between about
 // the capacity and Tolerance × the capacity. Every congested sample backs

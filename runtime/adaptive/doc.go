@@ -8,9 +8,9 @@
 // Dropped, or Ignore), and an Algorithm turns the samples into the next
 // limit, kept within [min, max]:
 //
-//   - NewAIMD: additive increase, multiplicative decrease (the seed
-//     article's controller). Simple and quick to back off; saw-tooths
-//     between the capacity and twice it.
+//   - NewAIMD: additive increase, multiplicative decrease (the controller of
+//     the article "Building Resilient Distributed Systems with Go"). Simple
+//     and quick to back off; saw-tooths between the capacity and twice it.
 //   - NewVegas: estimates the queue at the dependency from the no-load
 //     RTT and keeps it small. Steady near capacity; needs a stable
 //     baseline latency.
@@ -26,7 +26,7 @@
 // Acquire and release allocate nothing: a CAS to take a slot, and a short
 // critical section to update the algorithm when a call finishes.
 //
-// # Where the seed article's AdaptiveLimit is weak
+// # Where the article's AdaptiveLimit is weak
 //
 // Its minimum RTT is never forgotten, so a dependency that becomes
 // permanently slower (a bigger payload, a failover to a far region) is

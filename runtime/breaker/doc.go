@@ -29,15 +29,16 @@
 // (a goroutine of the Clock's), the other changes from the call that caused
 // them.
 //
-// # Where the seed article's breaker is wrong
+// # Where the article's breaker is wrong
 //
-// The article's "fixed" Execute moves Open to HalfOpen under the mutex but
-// then lets every caller through while HalfOpen: there is no probe count, so
-// once the reset timeout elapses all waiting callers hit the recovering
-// dependency at once — the thundering herd it set out to prevent. A panic in
-// fn is worse: its deferred Unlock then runs on an already unlocked mutex,
-// which is a fatal error that no recover can catch.
-// This package admits exactly HalfOpenProbes, tracks them by generation so a
-// late result from an earlier state cannot corrupt the current one, and
-// counts a panic as a failure before re-raising it.
+// The "fixed" Execute of the article "Building Resilient Distributed Systems
+// with Go" moves Open to HalfOpen under the mutex but then lets every caller
+// through while HalfOpen: there is no probe count, so once the reset timeout
+// elapses all waiting callers hit the recovering dependency at once — the
+// thundering herd it set out to prevent. A panic in fn is worse: its
+// deferred Unlock then runs on an already unlocked mutex, which is a fatal
+// error that no recover can catch. This package admits exactly
+// HalfOpenProbes, tracks them by generation so a late result from an earlier
+// state cannot corrupt the current one, and counts a panic as a failure
+// before re-raising it.
 package breaker

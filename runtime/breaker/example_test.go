@@ -61,7 +61,7 @@ func ExampleConfig_failureRate() {
 	// Output: <nil> closed
 }
 
-// The layering the seed article's incident timeline relies on, for one
+// The layering the article's incident timeline relies on, for one
 // dependency: the request's deadline bounds everything, the bulkhead caps
 // how many requests can be stuck on inventory (so pricing and
 // recommendations keep their own goroutines), and the breaker inside it

@@ -1,7 +1,8 @@
 // Package bulkhead caps the calls in flight to one dependency, so a slow
 // dependency can exhaust only its own share of goroutines and connections
-// while calls to healthy dependencies go on (the seed article's per-service
-// pools: recommendations 50, inventory 100, pricing 75).
+// while calls to healthy dependencies go on (the per-service pools of the
+// article "Building Resilient Distributed Systems with Go": recommendations
+// 50, inventory 100, pricing 75).
 //
 // Give each dependency its own Bulkhead sized from its latency and the
 // throughput you need (Little's law: slots ≈ requests/s × latency), reject
@@ -16,7 +17,7 @@
 // Do allocates nothing when a slot is free (one CAS to take it, one atomic
 // add to give it back); only a caller that has to wait allocates.
 //
-// # Where the seed article's bulkhead is wrong
+// # Where the article's bulkhead is wrong
 //
 // Its Execute selects over the semaphore send, ctx.Done() and a default
 // case. A select with a default never blocks, so whenever the semaphore is

@@ -5,11 +5,12 @@
 // cannot finish in time only adds load to a dependency that may already be
 // struggling.
 //
-// Every context here is derived from the caller's: a budget can only
-// shrink down a call chain, never grow (the mistake the seed article
-// shows, context.WithTimeout(context.Background(), 2*time.Second), resets
-// it). The article's budget "500 ms total, first call 200 ms, the rest for
-// the second" is:
+// Every context here is derived from the caller's: a budget can only shrink
+// down a call chain, never grow (the mistake the article "Building Resilient
+// Distributed Systems with Go" shows,
+// context.WithTimeout(context.Background(), 2*time.Second), resets it). The
+// article's budget "500 ms total, first call 200 ms, the rest for the
+// second" is:
 //
 //	ctx, cancel := context.WithTimeout(r.Context(), 500*time.Millisecond)
 //	defer cancel()

@@ -9,7 +9,7 @@ import (
 	"github.com/resilvet/resilvet/runtime/deadline"
 )
 
-// The seed article's budget: the handler has 500 ms in all; the product
+// The article's budget: the handler has 500 ms in all; the product
 // lookup may use at most 200 ms of it, and the recommendations call gets
 // whatever is left, less 20 ms kept back to render the page.
 func Example() {

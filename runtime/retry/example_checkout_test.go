@@ -23,15 +23,15 @@ type statusError struct{ code int }
 
 func (e *statusError) Error() string { return fmt.Sprintf("order service: %d", e.code) }
 
-// The seed article's checkout call with every policy of the runtime around
-// it. The request handling the checkout has 500ms in all; the call to the
-// order service gets what is left less a margin for writing the response.
-// Each attempt passes the dependency's breaker (no attempts at all while the
-// order service is known to be down) and bulkhead (a slow order service
-// cannot take every goroutine of this one), and has its own slice of the
-// budget. One Idempotency-Key covers every attempt, so the order service,
-// behind idempotency.Middleware, creates exactly one order although it
-// failed twice before answering.
+// The checkout call of the article "Building Resilient Distributed Systems
+// with Go", with every policy of the runtime around it. The request handling
+// the checkout has 500ms in all; the call to the order service gets what is
+// left less a margin for writing the response. Each attempt passes the
+// dependency's breaker (no attempts at all while the order service is known
+// to be down) and bulkhead (a slow order service cannot take every goroutine
+// of this one), and has its own slice of the budget. One Idempotency-Key
+// covers every attempt, so the order service, behind idempotency.Middleware,
+// creates exactly one order although it failed twice before answering.
 func Example_checkoutAllPolicies() {
 	var runs, orders atomic.Int32
 	orderService := idempotency.Middleware(idempotency.NewMemoryStore())(

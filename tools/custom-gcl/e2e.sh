@@ -3,7 +3,7 @@
 # builds bin/custom-gcl (golangci-lint v2 + the resilvet plugin) and runs it
 # on examples/antipatterns with .golangci.example.yml: findings, --fix,
 # settings, configuration errors, SARIF output, suppressions, the editors'
-# commands and the README's CI gating commands.
+# commands of docs/golangci-lint.md and the CI gating commands of docs/ci.md.
 # A cold build compiles golangci-lint and its dependencies: a few minutes.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)

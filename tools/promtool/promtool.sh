@@ -1,14 +1,13 @@
 #!/bin/sh
-# Builds promtool from the version pinned in this nested module and proves the
-# repository's alert rules with it (`promtool check rules`, `promtool test
-# rules`), and lints the metrics runtime/telemetry exports (`promtool check
-# metrics` on a scrape written by its TestExposition).
+# Proves the repository's alert rules with promtool (`promtool check rules`,
+# `promtool test rules`) and lints the metrics runtime/telemetry exports
+# (`promtool check metrics` on a scrape written by its TestExposition).
 #
-# Usage: tools/promtool/promtool.sh [build|check|test|metrics|all]   (default: all)
+# Usage: tools/promtool/promtool.sh [check|test|metrics|all]   (default: all)
 #
-# The binary lands in bin/promtool at the repository root (override with
-# PROMTOOL_BIN). The build is skipped when that binary was built from the
-# pinned prometheus version, so CI can cache bin/ between runs.
+# promtool comes from PATH, or from PROMTOOL if set. Any promtool from 2.42 on
+# will do; Debian's prometheus package ships one (.ci/run installs it with
+# `apt-get install --no-install-recommends prometheus`).
 #
 # set -e does not apply inside functions called from && lists: the functions
 # below return on failure explicitly.
@@ -16,47 +15,33 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-bin=${PROMTOOL_BIN:-$root/bin/promtool}
 rules="$root/alerts/resilience.yml"
 tests="$root/alerts/resilience_test.yml"
+promtool=${PROMTOOL:-promtool}
 
-want=$(cd "$here" && go list -m -f '{{.Version}}' github.com/prometheus/prometheus)
-
-# The module of a binary's main package is listed as "mod" in its build info.
-built_version() {
-	go version -m "$1" 2>/dev/null |
-		awk '($1 == "mod" || $1 == "dep") && $2 == "github.com/prometheus/prometheus" { print $3 }'
-}
-
-build() {
-	if [ -x "$bin" ] && [ "$(built_version "$bin")" = "$want" ]; then
-		echo "promtool: cached $bin (prometheus $want)"
-		return
-	fi
-	echo "promtool: building prometheus $want cmd/promtool -> $bin"
-	mkdir -p "$(dirname "$bin")"
-	start=$(date +%s)
-	(cd "$here" && CGO_ENABLED=0 go build -trimpath -o "$bin" github.com/prometheus/prometheus/cmd/promtool) || return 1
-	echo "promtool: built in $(($(date +%s) - start))s"
-}
+if ! command -v "$promtool" >/dev/null 2>&1; then
+	echo "promtool not found: install Debian's prometheus package" \
+		"(apt-get install --no-install-recommends prometheus), put a promtool on PATH, or set PROMTOOL" >&2
+	exit 1
+fi
+"$promtool" --version 2>&1 | head -n 1
 
 metrics() {
 	expo=$(mktemp)
 	trap 'rm -f "$expo"' EXIT
 	(cd "$root" && RESILVET_EXPOSITION="$expo" go test -count=1 -run '^TestExposition$' ./runtime/telemetry >/dev/null) || return 1
 	echo "Checking metrics exported by runtime/telemetry ($(grep -c '^[a-z]' "$expo") series)"
-	"$bin" check metrics <"$expo" || return 1
+	"$promtool" check metrics <"$expo" || return 1
 	echo "  SUCCESS"
 }
 
 case "${1:-all}" in
-build) build ;;
-check) build && "$bin" check rules "$rules" ;;
-test) build && "$bin" test rules "$tests" ;;
-metrics) build && metrics ;;
-all) build && "$bin" check rules "$rules" && "$bin" test rules "$tests" && metrics ;;
+check) "$promtool" check rules "$rules" ;;
+test) "$promtool" test rules "$tests" ;;
+metrics) metrics ;;
+all) "$promtool" check rules "$rules" && "$promtool" test rules "$tests" && metrics ;;
 *)
-	echo "usage: $0 [build|check|test|metrics|all]" >&2
+	echo "usage: $0 [check|test|metrics|all]" >&2
 	exit 2
 	;;
 esac

@@ -828,7 +828,7 @@ func vscodeArgs(config string) []string {
 // vscodeLine is the line format vscode-go parses: file:line:col: message.
 var vscodeLine = regexp.MustCompile(`^(/[^:]+\.go):(\d+):(\d+): (.*) \(resilvet\)$`)
 
-// TestEditorVSCode proves the exact command line of the README's VS Code
+// TestEditorVSCode proves the exact command line of docs/golangci-lint.md's VS Code
 // set-up prints every finding as a file:line:col: message line.
 func TestEditorVSCode(t *testing.T) {
 	dir := copyModule(t)
@@ -870,7 +870,7 @@ func TestEditorVSCode(t *testing.T) {
 // (Neovim, Zed, Emacs, Helix); it appends the directory of the file.
 var langserverArgs = []string{"run", "--output.json.path=stdout", "--show-stats=false", "--issues-exit-code=1"}
 
-// TestEditorLangserver proves the README's golangci-lint-langserver command
+// TestEditorLangserver proves docs/golangci-lint.md's golangci-lint-langserver command
 // prints a JSON report whose Issues[].Pos.Filename the server matches against
 // the open file's path relative to the workspace root, with a non-zero exit
 // when there are findings (the server ignores the output on exit 0).
@@ -945,7 +945,7 @@ func addFindings(t *testing.T, dir string) {
 }
 
 // TestSuppression: what silences a finding under golangci-lint, as the
-// README says, and per-check severity through a text rule.
+// docs/golangci-lint.md says, and per-check severity through a text rule.
 func TestSuppression(t *testing.T) {
 	dir := copyModule(t)
 	if err := os.WriteFile(filepath.Join(dir, "zz_suppressed.go"), []byte(suppressed), 0o644); err != nil {
@@ -987,7 +987,7 @@ issues:
 	}
 }
 
-// TestCIGating runs the README's CI commands on a copy of the demo module:
+// TestCIGating runs docs/ci.md's commands on a copy of the demo module:
 // go vet -vettool exits 1 on findings, resilvet exits 3, and a baseline
 // written today lets only new findings fail, in the text and SARIF output.
 func TestCIGating(t *testing.T) {
