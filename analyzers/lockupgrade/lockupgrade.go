@@ -56,7 +56,7 @@ var Analyzer = &analysis.Analyzer{
 const breakerPkg = "github.com/resilvet/resilvet/runtime/breaker"
 
 func run(pass *analysis.Pass) (any, error) {
-	if !match.Imports(pass.Pkg, "sync") || !usesRLock(pass.TypesInfo) {
+	if !match.Imports(pass.Pkg, "sync") || match.TestSupport(pass.Pkg) || !usesRLock(pass.TypesInfo) {
 		return nil, nil
 	}
 	pkg, srcFuncs := buildSSA(pass)
