@@ -169,6 +169,7 @@ type lockedWrite struct {
 	mu, state  rel
 	lockPos    token.Pos
 	idempotent bool // only deletes
+	fresh      bool // every value written is computed from the state read again under the lock
 }
 
 type funcResult struct {
