@@ -6,6 +6,8 @@ import (
 	"go/token"
 
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
 
 // A stale upgrade is a bug only when the stale decision has an effect:
@@ -20,9 +22,10 @@ import (
 //     a counter applied or a channel closed by every concurrent caller.
 //
 // Nothing stale reaches a write that stores a value computed from the state
-// read again under the same Lock, or the constant the decision was about
-// (`if !started { started = true }`): a re-check could only skip a write
-// that changes nothing. Those are reported only for a side effect next to
+// read again under the same Lock, the constant the decision was about
+// (`if !started { started = true }`), or metadata memoised per reflect.Type
+// (concurrent misses store equal values): a re-check could only skip a
+// write that changes nothing. Those are reported only for a side effect next to
 // them.
 
 // effect returns what the stale decision on s does through w, in words that
@@ -44,6 +47,8 @@ func (f *fnState) effect(s source, w write) string {
 	case f.freshValue(w):
 		return f.sideEffect(s)
 	case f.constantOfDecision(s, w):
+		return f.sideEffect(s)
+	case isTypeMemo(w):
 		return f.sideEffect(s)
 	case isConst(w.vals):
 		return "may each make this change, undoing one made in between"
@@ -137,6 +142,14 @@ func (f *fnState) constantOfDecision(s source, w write) bool {
 		}
 	}
 	return false
+}
+
+// isTypeMemo reports whether w stores into a map keyed by reflect.Type: a
+// memo of metadata computed from the type, where concurrent misses store
+// equal values and the last store loses nothing.
+func isTypeMemo(w write) bool {
+	u, ok := w.instr.(*ssa.MapUpdate)
+	return ok && match.IsNamed(u.Key.Type(), "reflect", "Type")
 }
 
 func isConst(vals []ssa.Value) bool {

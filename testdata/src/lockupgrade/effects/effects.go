@@ -5,6 +5,7 @@ package effects
 
 import (
 	"errors"
+	"reflect"
 	"sync"
 )
 
@@ -49,7 +50,7 @@ func (c *Client) Reseed(defaults []string) error {
 	if c.firstSeed() != "" {
 		return nil
 	}
-	return c.setSeeds(defaults) // want `c.seeds was read under RLock at line 23 and written after Lock at line 56 without re-checking, so concurrent callers that all saw it missing each create and store their own`
+	return c.setSeeds(defaults) // want `c.seeds was read under RLock at line 24 and written after Lock at line 57 without re-checking, so concurrent callers that all saw it missing each create and store their own`
 }
 
 func (c *Client) setSeeds(seeds []string) error {
@@ -76,7 +77,7 @@ func (s *Server) Start() {
 	if running {
 		return
 	}
-	s.mu.Lock() // want `s.running was read under RLock at line 74 and written after Lock without re-checking, so concurrent callers each start the goroutine at line 82`
+	s.mu.Lock() // want `s.running was read under RLock at line 75 and written after Lock without re-checking, so concurrent callers each start the goroutine at line 83`
 	s.running = true
 	s.mu.Unlock()
 	go s.loop()
@@ -103,7 +104,7 @@ func (s *Server) Close() {
 	closed := s.closed
 	s.mu.RUnlock()
 	if !closed {
-		s.mu.Lock() // want `s.closed was read under RLock at line 103 and written after Lock without re-checking, so concurrent callers each close the channel at line 109, and the second close panics`
+		s.mu.Lock() // want `s.closed was read under RLock at line 104 and written after Lock without re-checking, so concurrent callers each close the channel at line 110, and the second close panics`
 		s.closed = true
 		s.mu.Unlock()
 		close(s.done)
@@ -129,7 +130,7 @@ func (l *Ledger) Settle(id string, amount int) {
 	if done {
 		return
 	}
-	l.mu.Lock() // want `l.settled was read under RLock at line 127 and written after Lock without re-checking, so concurrent callers each apply the update of l.total at line 134`
+	l.mu.Lock() // want `l.settled was read under RLock at line 128 and written after Lock without re-checking, so concurrent callers each apply the update of l.total at line 135`
 	l.settled[id] = true
 	l.total += amount
 	l.mu.Unlock()
@@ -181,7 +182,7 @@ func (p *Phase) Drain() {
 	ph := p.phase
 	p.mu.RUnlock()
 	if ph == idle {
-		p.mu.Lock() // want `p.phase was read under RLock at line 181 and written after Lock without re-checking, so concurrent callers may each make this change, undoing one made in between`
+		p.mu.Lock() // want `p.phase was read under RLock at line 182 and written after Lock without re-checking, so concurrent callers may each make this change, undoing one made in between`
 		p.phase = draining
 		p.mu.Unlock()
 	}
@@ -198,4 +199,49 @@ func (p *Phase) Stop() {
 		p.phase = stopped
 		p.mu.Unlock()
 	}
+}
+
+// codecs memoises per type the fields an encoder walks: concurrent misses
+// compute the same fields and store equal values.
+var (
+	codecsMu sync.RWMutex
+	codecs   = map[reflect.Type][]int{}
+)
+
+func fieldsOf(t reflect.Type) []int {
+	codecsMu.RLock()
+	f, ok := codecs[t]
+	codecsMu.RUnlock()
+	if ok {
+		return f
+	}
+	f = make([]int, t.NumField())
+	for i := range f {
+		f[i] = i
+	}
+	codecsMu.Lock()
+	codecs[t] = f
+	codecsMu.Unlock()
+	return f
+}
+
+// sessions is the twin keyed by name: each miss opens a session, and all
+// but the last stored are lost without being closed.
+var (
+	sessionsMu sync.RWMutex
+	sessions   = map[string]*Server{}
+)
+
+func sessionFor(name string) *Server {
+	sessionsMu.RLock()
+	s, ok := sessions[name]
+	sessionsMu.RUnlock()
+	if ok {
+		return s
+	}
+	s = &Server{done: make(chan struct{})}
+	sessionsMu.Lock() // want `sessions was read under RLock at line 237 and written after Lock without re-checking, so concurrent callers that all saw it missing each create and store their own`
+	sessions[name] = s
+	sessionsMu.Unlock()
+	return s
 }
