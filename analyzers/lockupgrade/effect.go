@@ -32,10 +32,20 @@ import (
 // follow "so concurrent callers", or "" when nothing stale reaches it.
 func (f *fnState) effect(s source, w write) string {
 	if w.helper != nil {
-		if w.helper.fresh {
+		switch {
+		case w.helperFn.Object() != nil && w.helperFn.Object().Exported():
+			// A setter of the type's API: each call is atomic, and a
+			// caller composing getter and setter owns that sequence.
+			return ""
+		case w.helper.fresh:
 			return f.sideEffect(s)
 		}
 		return missing
+	}
+	if f.freshValue(w) {
+		// The state itself is read again: stale values may be part of
+		// what is added to it, but no concurrent change is lost.
+		return f.sideEffect(s)
 	}
 	full := f.closure(s.v, false)
 	for _, v := range w.vals {
@@ -44,8 +54,6 @@ func (f *fnState) effect(s source, w write) string {
 		}
 	}
 	switch {
-	case f.freshValue(w):
-		return f.sideEffect(s)
 	case f.constantOfDecision(s, w):
 		return f.sideEffect(s)
 	case isTypeMemo(w):

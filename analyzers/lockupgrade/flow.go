@@ -114,6 +114,7 @@ type write struct {
 	lockPos  token.Pos
 	upgraded bool
 	helper   *lockedWrite // set when a called helper takes the lock itself
+	helperFn *ssa.Function
 	outer    uint64
 	// idempotent writes (delete, clear) are harmless on a stale "present":
 	// only a key computed from the stale value makes them wrong.
@@ -466,7 +467,7 @@ func (f *fnState) helperStep(in *ssa.Call, callee *ssa.Function, st []mstate, co
 			i := f.mutex(mu, "")
 			if i < len(st) && st[i].u && !st[i].r && !st[i].w && !w.idempotent {
 				f.writes = append(f.writes, write{instr: in, mu: i, state: state,
-					lockPos: in.Pos(), upgraded: true, helper: w, outer: outer(st, i)})
+					lockPos: in.Pos(), upgraded: true, helper: w, helperFn: callee, outer: outer(st, i)})
 			}
 		}
 	}

@@ -245,3 +245,65 @@ func sessionFor(name string) *Server {
 	sessionsMu.Unlock()
 	return s
 }
+
+// Hub keeps a stack of scopes, reduced from an error-reporting SDK.
+type Hub struct {
+	mu    sync.RWMutex
+	stack []*scope
+}
+
+type scope struct{ tags map[string]string }
+
+func (h *Hub) top() *scope {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.stack[len(h.stack)-1]
+}
+
+// Push clones the top it read under RLock, then appends to the stack as it
+// is after Lock: a layer pushed in between is kept.
+func (h *Hub) Push() {
+	t := h.top()
+	next := &scope{tags: map[string]string{}}
+	for k, v := range t.tags {
+		next.tags[k] = v
+	}
+	h.mu.Lock()
+	h.stack = append(h.stack, next)
+	h.mu.Unlock()
+}
+
+// Replace is Push's twin that builds the new stack from the stale one: a
+// layer pushed in between is lost.
+func (h *Hub) Replace() {
+	h.mu.RLock()
+	old := h.stack
+	h.mu.RUnlock()
+	next := append(old[:len(old):len(old)], &scope{})
+	h.mu.Lock() // want `h.stack was read under RLock at line 280 and written after Lock without re-checking, so concurrent callers lose an update: the value written is computed from the stale read`
+	h.stack = next
+	h.mu.Unlock()
+}
+
+// Token and SetToken are a client's accessors: each is atomic, and Unwrap,
+// which composes them, is the caller's sequence, not a stale upgrade.
+func (c *Client) Token() string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if len(c.seeds) == 0 {
+		return ""
+	}
+	return c.seeds[0]
+}
+
+func (c *Client) SetToken(t string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seeds = []string{t}
+}
+
+func (c *Client) Unwrap(wrapping string) {
+	if c.Token() == "" {
+		c.SetToken(wrapping)
+	}
+}
