@@ -254,6 +254,14 @@ type Hub struct {
 
 type scope struct{ tags map[string]string }
 
+func (s *scope) clone() *scope {
+	c := &scope{tags: make(map[string]string, len(s.tags))}
+	for k, v := range s.tags {
+		c.tags[k] = v
+	}
+	return c
+}
+
 func (h *Hub) top() *scope {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
@@ -263,11 +271,7 @@ func (h *Hub) top() *scope {
 // Push clones the top it read under RLock, then appends to the stack as it
 // is after Lock: a layer pushed in between is kept.
 func (h *Hub) Push() {
-	t := h.top()
-	next := &scope{tags: map[string]string{}}
-	for k, v := range t.tags {
-		next.tags[k] = v
-	}
+	next := h.top().clone()
 	h.mu.Lock()
 	h.stack = append(h.stack, next)
 	h.mu.Unlock()
@@ -280,7 +284,7 @@ func (h *Hub) Replace() {
 	old := h.stack
 	h.mu.RUnlock()
 	next := append(old[:len(old):len(old)], &scope{})
-	h.mu.Lock() // want `h.stack was read under RLock at line 280 and written after Lock without re-checking, so concurrent callers lose an update: the value written is computed from the stale read`
+	h.mu.Lock() // want `h.stack was read under RLock at line 284 and written after Lock without re-checking, so concurrent callers lose an update: the value written is computed from the stale read`
 	h.stack = next
 	h.mu.Unlock()
 }
