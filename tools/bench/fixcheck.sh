@@ -3,7 +3,7 @@
 # packages that have fixable findings to a scratch workspace, applies
 # `resilvet -fix` there, builds them (tests included) and runs resilvet again.
 #
-#   tools/bench/fixcheck.sh [-keep]
+#   tools/bench/fixcheck.sh [-keep] [package patterns...]   (default: modules.txt)
 #
 # Prints, per package, whether it still compiles, then:
 #   fixable   findings that carry a suggested fix
@@ -17,7 +17,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 bench=$PWD
 keep=false
-[ "${1:-}" = -keep ] && keep=true
+if [ "${1:-}" = -keep ]; then
+	keep=true
+	shift
+fi
+pkgs=("$@")
+[ ${#pkgs[@]} -gt 0 ] || pkgs=($(grep -v '^#' modules.txt))
 tmp=$(mktemp -d)
 if $keep; then echo "scratch: $tmp"; else trap 'rm -rf "$tmp"' EXIT; fi
 
@@ -26,7 +31,7 @@ go build -o "$tmp/findings" ./findings
 cache=$(go env GOMODCACHE)
 
 # 1. The fixable findings on the corpus, as go vet sees them.
-go vet -vettool="$tmp/resilvet" -json $(grep -v '^#' modules.txt) >"$tmp/vet.json" 2>&1 || true
+go vet -vettool="$tmp/resilvet" -json "${pkgs[@]}" >"$tmp/vet.json" 2>&1 || true
 "$tmp/findings" -fixable "$cache" <"$tmp/vet.json" | grep -E '^[^ ]+:[0-9]+:[0-9]+: \[' >"$tmp/fixable" || true
 if [ ! -s "$tmp/fixable" ]; then
 	echo "no fixable findings"
@@ -38,22 +43,23 @@ fi
 mkdir -p "$tmp/ws/bench" "$tmp/ws/src"
 cp go.mod go.sum "$tmp/ws/bench/"
 printf 'go %s\n\nuse ./bench\n' "$(go mod edit -json | jq -r .Go)" >"$tmp/ws/go.work"
+# go refuses '@' in a directory pattern: the copies are named with _AT_.
 pkgdirs=()
 while read -r modver; do
-	dst="$tmp/ws/src/$modver"
+	dst="$tmp/ws/src/${modver/@/_AT_}"
 	mkdir -p "$(dirname "$dst")"
 	cp -r "$cache/$modver" "$dst"
 	chmod -R u+w "$dst"
 	if [ ! -f "$dst/go.mod" ]; then # a module from before go.mod (+incompatible)
 		printf 'module %s\n\ngo 1.16\n' "$(sed 's/@.*//; s/!\([a-z]\)/\U\1/g' <<<"$modver")" >"$dst/go.mod"
 	fi
-	echo "use ./src/$modver" >>"$tmp/ws/go.work"
+	echo "use ./src/${modver/@/_AT_}" >>"$tmp/ws/go.work"
 done < <(sed -E 's|^(([^@/]+/)*[^@/]+@[^/]+)/.*|\1|' "$tmp/fixable" | sort -u)
 while read -r dir; do
-	pkgdirs+=("./src/$dir")
+	pkgdirs+=("./src/${dir/@/_AT_}")
 done < <(sed -E 's|:[0-9]+:[0-9]+: \[.*||; s|/[^/]+$||' "$tmp/fixable" | sort -u)
 cd "$tmp/ws"
-export GOWORK="$tmp/ws/go.work" GOFLAGS="${GOFLAGS:-} -mod=readonly"
+export GOWORK="$tmp/ws/go.work"
 
 # key: file, check and message without numbers (fixes move lines).
 keys() { sed -E 's|^(\./)?|./|; s|^(.*\.go):[0-9]+:[0-9]+: (.*) \(([a-z]+)\)$|\1\t\3\t\2|; s/[0-9]+//g' | sort; }
@@ -69,9 +75,11 @@ applied=$(sed -nE 's/^resilvet: applied ([0-9]+) fixes.*/\1/p' "$tmp/fix.err")
 # type-checks with its tests (go vet with one cheap pass does the latter).
 compiled=0 broken=0 changed=0
 for d in "${pkgdirs[@]}"; do
-	diff -q "$cache/${d#./src/}" "$d" >/dev/null 2>&1 && continue
+	orig=${d#./src/}
+	orig=${orig/_AT_/@}
+	diff -q "$cache/$orig" "$d" >/dev/null 2>&1 && continue
 	changed=$((changed + 1))
-	n=$(grep -c "^${d#./src/}/[^/]*:[0-9]" "$tmp/fixable" || true)
+	n=$(grep -c "^$orig/[^/]*:[0-9]" "$tmp/fixable" || true)
 	if go build "$d" >"$tmp/build.out" 2>&1 && go vet -atomic "$d" >>"$tmp/build.out" 2>&1; then
 		echo "compiles: $d ($n fixable)"
 		compiled=$((compiled + n))
@@ -86,7 +94,7 @@ grep -v '^resilvet:' "$tmp/after.err" >&2 || true
 
 keys <"$tmp/before" >"$tmp/before.keys"
 keys <"$tmp/after" >"$tmp/after.keys"
-sed -E 's|:[0-9]+:[0-9]+: \[([a-z]+)\] (.*)$|\t\1\t\2|; s/[0-9]+//g; s|^|./src/|' "$tmp/fixable" | sort >"$tmp/fixable.keys"
+sed -E 's|:[0-9]+:[0-9]+: \[([a-z]+)\] (.*)$|\t\1\t\2|; s|@|_AT_|; s/[0-9]+//g; s|^|./src/|' "$tmp/fixable" | sort >"$tmp/fixable.keys"
 # Multiset differences: comm works line by line on sorted input.
 gone=$(comm -23 "$tmp/before.keys" "$tmp/after.keys")
 cleared=$(comm -12 <(printf '%s\n' "$gone" | sed '/^$/d') "$tmp/fixable.keys" | wc -l)
