@@ -114,6 +114,7 @@ type write struct {
 	lockPos  token.Pos
 	upgraded bool
 	helper   *lockedWrite // set when a called helper takes the lock itself
+	helperFn *ssa.Function
 	outer    uint64
 	// idempotent writes (delete, clear) are harmless on a stale "present":
 	// only a key computed from the stale value makes them wrong.
@@ -150,6 +151,7 @@ type fnState struct {
 
 	closures map[closureKey]*closure
 	pd       *postdom
+	locked   map[*ssa.UnOp]token.Pos // loads under the write lock taken at the Pos
 }
 
 // freshRead is state read after Lock to decide something.
@@ -355,6 +357,12 @@ func (f *fnState) step(instr ssa.Instruction, st []mstate, collect bool) {
 			if st[i].r && collect {
 				f.sources = append(f.sources, source{v: in, mu: i, state: s, name: stateName(in.X, s), readPos: posOf(in), outer: outer(st, i)})
 			}
+			if st[i].w && collect {
+				if f.locked == nil {
+					f.locked = map[*ssa.UnOp]token.Pos{}
+				}
+				f.locked[in] = st[i].lockPos
+			}
 			if st[i].w && f.decides(in) {
 				st[i].recheck |= f.stateBit(s)
 				if collect {
@@ -459,7 +467,7 @@ func (f *fnState) helperStep(in *ssa.Call, callee *ssa.Function, st []mstate, co
 			i := f.mutex(mu, "")
 			if i < len(st) && st[i].u && !st[i].r && !st[i].w && !w.idempotent {
 				f.writes = append(f.writes, write{instr: in, mu: i, state: state,
-					lockPos: in.Pos(), upgraded: true, helper: w, outer: outer(st, i)})
+					lockPos: in.Pos(), upgraded: true, helper: w, helperFn: callee, outer: outer(st, i)})
 			}
 		}
 	}
