@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/resilvet/resilvet/analyzers/internal/fixedit"
 	"github.com/resilvet/resilvet/analyzers/internal/ignore"
 	"github.com/resilvet/resilvet/analyzers/internal/retryloop"
 )
@@ -202,7 +203,7 @@ func hoistFix(pass *analysis.Pass, l *retryloop.Loop, gen ast.Expr) (analysis.Su
 	if dep {
 		return none, false
 	}
-	text, ok := retryloop.Source(pass, as)
+	text, ok := fixedit.Source(pass, as)
 	if !ok {
 		return none, false
 	}
@@ -211,7 +212,7 @@ func hoistFix(pass *analysis.Pass, l *retryloop.Loop, gen ast.Expr) (analysis.Su
 	if tf.Line(as.End()) != line || line >= tf.LineCount() {
 		return none, false
 	}
-	ind := retryloop.Indent(pass, l.Stmt.Pos())
+	ind := fixedit.Indent(pass, l.Stmt.Pos())
 	return analysis.SuggestedFix{
 		Message: "Generate the idempotency key once, above the loop",
 		TextEdits: []analysis.TextEdit{
@@ -225,7 +226,7 @@ func hoistFix(pass *analysis.Pass, l *retryloop.Loop, gen ast.Expr) (analysis.Su
 // request is built (after its error check).
 func addKeyFix(pass *analysis.Pass, l *retryloop.Loop, req *retryloop.Request, header string) (analysis.SuggestedFix, bool) {
 	none := analysis.SuggestedFix{}
-	if l.Stmt == nil || l.Label != "" || !req.InRetry || req.Var == nil || req.New == nil || !retryloop.RuntimeAvailable(pass) {
+	if l.Stmt == nil || l.Label != "" || !req.InRetry || req.Var == nil || req.New == nil || !fixedit.RuntimeAvailable(pass) {
 		return none, false
 	}
 	const key = "idempotencyKey"
@@ -249,12 +250,12 @@ func addKeyFix(pass *analysis.Pass, l *retryloop.Loop, req *retryloop.Request, h
 		}
 		after = is
 	}
-	edits, ok := retryloop.AddImport(pass, l.File, retryloop.RuntimeRetry, "retry")
+	edits, ok := fixedit.AddImport(pass, l.File, fixedit.RuntimeRetry, "retry")
 	if !ok {
 		return none, false
 	}
-	ind := retryloop.Indent(pass, l.Stmt.Pos())
-	inner := retryloop.Indent(pass, after.Pos())
+	ind := fixedit.Indent(pass, l.Stmt.Pos())
+	inner := fixedit.Indent(pass, after.Pos())
 	edits = append(edits,
 		analysis.TextEdit{Pos: l.Stmt.Pos(), End: l.Stmt.Pos(), NewText: []byte(key + " := retry.NewKey()\n" + ind)},
 		analysis.TextEdit{Pos: after.End(), End: after.End(), NewText: []byte(

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/resilvet/resilvet/analyzers/internal/fixedit"
 	"github.com/resilvet/resilvet/analyzers/internal/ignore"
 	"github.com/resilvet/resilvet/analyzers/internal/match"
 	"github.com/resilvet/resilvet/analyzers/internal/retryloop"
@@ -93,7 +94,7 @@ func run(pass *analysis.Pass) (any, error) {
 func calleeName(pass *analysis.Pass, call *ast.CallExpr) string {
 	switch f := ast.Unparen(call.Fun).(type) {
 	case *ast.SelectorExpr:
-		if s, ok := retryloop.Source(pass, f); ok && len(s) <= 40 {
+		if s, ok := fixedit.Source(pass, f); ok && len(s) <= 40 {
 			return s
 		}
 		return f.Sel.Name
@@ -117,7 +118,7 @@ func checkLoop(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop) {
 	checkWaits(pass, r, l, call, name)
 
 	for _, s := range l.RetriedStatuses[:min(1, len(l.RetriedStatuses))] { // one per loop
-		cond, _ := retryloop.Source(pass, s.Cond)
+		cond, _ := fixedit.Source(pass, s.Cond)
 		if s.Success {
 			r.Reportf(s.Cond, "retry stops only on %s, so permanent errors (%s) are retried too; stop on 4xx other than 408 and 429",
 				cond, codes(s.Permanent))
@@ -199,7 +200,7 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop, call
 	}
 	dur := ""
 	if w.Dur != nil {
-		dur, _ = retryloop.Source(pass, w.Dur)
+		dur, _ = fixedit.Source(pass, w.Dur)
 	}
 	var msg string
 	switch {
@@ -314,13 +315,13 @@ func checkBodies(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop) {
 }
 
 func exprString(pass *analysis.Pass, e ast.Expr) string {
-	s, _ := retryloop.Source(pass, e)
+	s, _ := fixedit.Source(pass, e)
 	return s
 }
 
 // closeFix drains and closes the response before each leaking continue.
 func closeFix(pass *analysis.Pass, l *retryloop.Loop, u *retryloop.Unclosed) (analysis.SuggestedFix, bool) {
-	imp, ok := retryloop.AddImport(pass, l.File, "io", "io")
+	imp, ok := fixedit.AddImport(pass, l.File, "io", "io")
 	if !ok {
 		return analysis.SuggestedFix{}, false
 	}
@@ -331,7 +332,7 @@ func closeFix(pass *analysis.Pass, l *retryloop.Loop, u *retryloop.Unclosed) (an
 		if obj := lookup(pass, c.Pos(), name); obj != u.Resp {
 			return analysis.SuggestedFix{}, false
 		}
-		ind := retryloop.Indent(pass, c.Pos())
+		ind := fixedit.Indent(pass, c.Pos())
 		edits = append(edits, analysis.TextEdit{Pos: c.Pos(), End: c.Pos(), NewText: []byte(
 			fmt.Sprintf("io.Copy(io.Discard, %s.Body)\n%s%s.Body.Close()\n%s", name, ind, name, ind))})
 	}
@@ -352,7 +353,7 @@ func lookup(pass *analysis.Pass, pos token.Pos, name string) types.Object {
 // return mechanical.
 func sleepFix(pass *analysis.Pass, l *retryloop.Loop, w *retryloop.Wait) (analysis.SuggestedFix, bool) {
 	none := analysis.SuggestedFix{}
-	if l.Ctx == nil || l.Counter == nil || w.Sleep == nil || !retryloop.RuntimeAvailable(pass) {
+	if l.Ctx == nil || l.Counter == nil || w.Sleep == nil || !fixedit.RuntimeAvailable(pass) {
 		return none, false
 	}
 	pos := w.Sleep.Pos()
@@ -362,7 +363,7 @@ func sleepFix(pass *analysis.Pass, l *retryloop.Loop, w *retryloop.Wait) (analys
 	if b, ok := l.Counter.Type().Underlying().(*types.Basic); !ok || b.Kind() != types.Int {
 		return none, false
 	}
-	ret, ok := zeroReturn(pass, l.FuncType)
+	ret, ok := fixedit.ZeroReturn(pass.TypesInfo, l.FuncType, "err")
 	if !ok {
 		return none, false
 	}
@@ -370,65 +371,16 @@ func sleepFix(pass *analysis.Pass, l *retryloop.Loop, w *retryloop.Wait) (analys
 	if !timeStillUsed(pass, l.File, w.Node.(*ast.CallExpr)) {
 		return none, false
 	}
-	edits, ok := retryloop.AddImport(pass, l.File, retryloop.RuntimeRetry, "retry")
+	edits, ok := fixedit.AddImport(pass, l.File, fixedit.RuntimeRetry, "retry")
 	if !ok {
 		return none, false
 	}
-	dur, _ := retryloop.Source(pass, w.Dur)
-	ind := retryloop.Indent(pass, pos)
+	dur, _ := fixedit.Source(pass, w.Dur)
+	ind := fixedit.Indent(pass, pos)
 	text := fmt.Sprintf("if err := retry.Wait(%s, retry.Backoff(retry.Policy{BaseDelay: %s}, %s)); err != nil {\n%s\t%s\n%s}",
 		l.Ctx.Name(), dur, l.Counter.Name(), ind, ret, ind)
 	edits = append(edits, analysis.TextEdit{Pos: w.Sleep.Pos(), End: w.Sleep.End(), NewText: []byte(text)})
 	return analysis.SuggestedFix{Message: "Wait with jittered exponential backoff that honours ctx", TextEdits: edits}, true
-}
-
-// zeroReturn builds "return <zero values>, err" for the function's results.
-func zeroReturn(pass *analysis.Pass, ft *ast.FuncType) (string, bool) {
-	if ft.Results == nil || len(ft.Results.List) == 0 {
-		return "return", true
-	}
-	var types_ []types.Type
-	for _, f := range ft.Results.List {
-		t := pass.TypesInfo.TypeOf(f.Type)
-		n := len(f.Names)
-		if n == 0 {
-			n = 1
-		}
-		for range n {
-			types_ = append(types_, t)
-		}
-	}
-	last := types_[len(types_)-1]
-	if !types.Identical(last, types.Universe.Lookup("error").Type()) {
-		return "", false
-	}
-	vals := []string{}
-	for _, t := range types_[:len(types_)-1] {
-		z, ok := zero(t)
-		if !ok {
-			return "", false
-		}
-		vals = append(vals, z)
-	}
-	vals = append(vals, "err")
-	return "return " + strings.Join(vals, ", "), true
-}
-
-func zero(t types.Type) (string, bool) {
-	switch u := t.Underlying().(type) {
-	case *types.Pointer, *types.Interface, *types.Slice, *types.Map, *types.Chan, *types.Signature:
-		return "nil", true
-	case *types.Basic:
-		switch {
-		case u.Info()&types.IsNumeric != 0:
-			return "0", true
-		case u.Info()&types.IsString != 0:
-			return `""`, true
-		case u.Info()&types.IsBoolean != 0:
-			return "false", true
-		}
-	}
-	return "", false
 }
 
 func timeStillUsed(pass *analysis.Pass, f *ast.File, sleep *ast.CallExpr) bool {

@@ -22,11 +22,12 @@ import (
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
 
+	"github.com/resilvet/resilvet/analyzers/internal/fixedit"
 	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
 
 // RuntimeRetry is the import path of resilvet's retry runtime.
-const RuntimeRetry = "github.com/resilvet/resilvet/runtime/retry"
+const RuntimeRetry = fixedit.RuntimeRetry
 
 const retryablehttpPath = "github.com/hashicorp/go-retryablehttp"
 
