@@ -303,19 +303,23 @@ func (m *model) loop(s ast.Stmt, stack []ast.Node) *Loop {
 		}
 	}
 	w := &walker{m: m, l: l, fbody: fbody}
-	if !w.isRetry() {
+	calls, counter, ok := w.attemptOf()
+	if !ok {
 		return nil
 	}
+	l.Calls, l.Counter = calls, counter
 	if w.polls {
 		return nil
 	}
-	w.bound()
-	w.waits(fbody)
+	if l.Bound == BoundNone {
+		l.Bound = w.boundOf()
+	}
+	l.Waits = w.waitsOf(fbody)
 	l.Ctx = m.ctxInScope(stack, l.Body)
-	w.statuses()
-	w.responses()
-	w.requests(fbody)
-	w.keys()
+	l.RetriedStatuses = w.statusesOf()
+	l.Unclosed = w.unclosedOf()
+	l.Requests = w.requestsOf(fbody)
+	l.Keys = w.keysOf()
 	return l
 }
 
@@ -360,8 +364,8 @@ func (m *model) helper(call *ast.CallExpr, stack []ast.Node) *Loop {
 	l := &Loop{Helper: call, FuncType: ft, Body: body, Bound: BoundOther}
 	l.Ctx = m.ctxInScope(stack, body)
 	w := &walker{m: m, l: l, fbody: fbody}
-	w.requests(fbody)
-	w.keys()
+	l.Requests = w.requestsOf(fbody)
+	l.Keys = w.keysOf()
 	return l
 }
 
