@@ -84,7 +84,7 @@ func run(pass *analysis.Pass) (any, error) {
 	r := ignore.New(pass)
 	for _, l := range res.Loops {
 		if l.Stmt != nil {
-			checkLoop(pass, r, l)
+			checkLoop(pass, r, res, l)
 		}
 		checkBodies(pass, r, l)
 	}
@@ -104,7 +104,7 @@ func calleeName(pass *analysis.Pass, call *ast.CallExpr) string {
 	return "the call"
 }
 
-func checkLoop(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop) {
+func checkLoop(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, l *retryloop.Loop) {
 	call := l.Calls[0]
 	name := calleeName(pass, call)
 
@@ -115,7 +115,7 @@ func checkLoop(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop) {
 		})
 	}
 
-	checkWaits(pass, r, l, call, name)
+	checkWaits(pass, r, res, l, call, name)
 
 	for _, s := range l.RetriedStatuses[:min(1, len(l.RetriedStatuses))] { // one per loop
 		cond, _ := fixedit.Source(pass, s.Cond)
@@ -155,12 +155,12 @@ func codes(cs []int) string {
 
 // checkWaits reports a retry with no wait, a constant or unjittered wait,
 // or a wait that ignores ctx: one finding, at the wait.
-func checkWaits(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop, call *ast.CallExpr, name string) {
+func checkWaits(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, l *retryloop.Loop, call *ast.CallExpr, name string) {
 	if !remote(pass, l) {
 		return // local work (a file rename, a CAS conflict): no dependency to spare
 	}
 	if len(l.Waits) == 0 {
-		if failover(pass, l, call) {
+		if failover(pass, res, l, call) {
 			return
 		}
 		r.Reportf(call, "%s is retried at once with no wait, hammering a failing dependency; back off exponentially with jitter between attempts (retry.Backoff)", name)
@@ -236,7 +236,7 @@ var attemptName = regexp.MustCompile(`(?i)attempt|retr|tries|try`)
 // failover reports whether the call is told which attempt it is: it tries
 // the next endpoint or replica, or backs off itself (redis's
 // c._process(ctx, cmd, attempt)); either way the loop needs no wait.
-func failover(pass *analysis.Pass, l *retryloop.Loop, call *ast.CallExpr) bool {
+func failover(pass *analysis.Pass, res *retryloop.Result, l *retryloop.Loop, call *ast.CallExpr) bool {
 	found := false
 	for _, a := range call.Args {
 		ast.Inspect(a, func(n ast.Node) bool {
@@ -262,42 +262,14 @@ func failover(pass *analysis.Pass, l *retryloop.Loop, call *ast.CallExpr) bool {
 			return !found
 		})
 	}
-	return found || waitsItself(pass, call)
+	if found {
+		return true
+	}
+	// the callee waits itself (directly or in what it calls): a backoff
+	// or a timer before the send
+	s := res.Summary(match.Callee(pass.TypesInfo, call))
+	return s.Waits || s.Receives
 }
-
-// waitsItself reports whether the called function, declared in this
-// package, sleeps or waits in its own body.
-func waitsItself(pass *analysis.Pass, call *ast.CallExpr) bool {
-	fn := match.Callee(pass.TypesInfo, call)
-	if fn == nil || fn.Pkg() != pass.Pkg {
-		return false
-	}
-	var body *ast.BlockStmt
-	for _, f := range pass.Files {
-		if f.Pos() <= fn.Pos() && fn.Pos() < f.End() {
-			for _, d := range f.Decls {
-				if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Pos() == fn.Pos() {
-					body = fd.Body
-				}
-			}
-		}
-	}
-	if body == nil {
-		return false
-	}
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
-		if c, ok := n.(*ast.CallExpr); ok {
-			if f := match.Callee(pass.TypesInfo, c); f != nil && (match.IsFunc(f, "time", "Sleep", "After", "NewTimer") || waitName.MatchString(f.Name()) && f.Name() != "Wait") {
-				found = true
-			}
-		}
-		return !found
-	})
-	return found
-}
-
-var waitName = regexp.MustCompile(`(?i)sleep|backoff|delay`)
 
 // checkBodies reports request bodies the first attempt consumes.
 func checkBodies(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop) {

@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"strings"
 
 	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
@@ -32,9 +33,23 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 			}
 		}
 	}
+	comms := map[ast.Stmt]bool{}
+	var shrunk []ast.Expr
 	w.walk(w.l.Body, wctx{}, func(n ast.Node, c wctx) {
+		if s, ok := n.(ast.Stmt); ok && !c.inLoop && !comms[s] && w.takesItem(s) {
+			w.items = true
+		}
 		switch n := n.(type) {
+		case *ast.SelectStmt:
+			for _, cl := range n.Body.List {
+				if cc := cl.(*ast.CommClause); cc.Comm != nil {
+					comms[cc.Comm] = true
+				}
+			}
 		case *ast.AssignStmt:
+			if x := shrinks(n); x != nil && !c.inLoop {
+				shrunk = append(shrunk, x)
+			}
 			if c.inLoop || len(n.Rhs) != 1 {
 				if isStep(n) {
 					if v := w.varOf(n.Lhs[0]); v != nil {
@@ -50,7 +65,8 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 				return
 			}
 			call, ok := ast.Unparen(n.Rhs[0]).(*ast.CallExpr)
-			if !ok || !w.m.fallible(call) || w.isWaitCall(call) || isNewRequest(match.Callee(w.m.info(), call)) {
+			if !ok || !w.m.fallible(call) || w.isWaitCall(call) || isNewRequest(match.Callee(w.m.info(), call)) ||
+				isListen(match.Callee(w.m.info(), call)) {
 				return
 			}
 			ev := w.varOf(n.Lhs[len(n.Lhs)-1])
@@ -79,8 +95,19 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 			if match.IsFunc(match.Callee(w.m.info(), n), "time", "Tick", "NewTicker") {
 				w.polls = true
 			}
+			if isBuiltin(w.m.info(), n.Fun, "delete") && len(n.Args) == 2 && !c.inLoop {
+				shrunk = append(shrunk, n.Args[0])
+			}
 		}
 	})
+	// A loop that drops an alternative from a list (the failed broker) and
+	// tries the next walks the list: it ends with it and asks no one twice.
+	// A list of delays consumed by the waits is a retry's schedule instead.
+	for _, x := range shrunk {
+		if !w.schedules(x) {
+			w.items = true
+		}
+	}
 	if len(w.errs) == 0 {
 		return nil, nil, false
 	}
@@ -261,4 +288,63 @@ func (w *walker) mentionsAttempt(e ast.Node) bool {
 		return !found
 	})
 	return found
+}
+
+// takesItem reports whether s takes a value from a channel that another
+// goroutine feeds (not a timer's, a ticker's or ctx.Done()): a loop that
+// receives its work item each time round handles a new item, it does not
+// repeat one.
+func (w *walker) takesItem(s ast.Stmt) bool {
+	ch := received(s)
+	if ch == nil {
+		return false
+	}
+	return !w.isTimerRecv(s) && !w.isCtxDone(s) && !w.isTickerChan(ch)
+}
+
+// shrinks returns x of "x = x[i:]", "x = x[:n]" or "x = append(x[:i],
+// x[i+1:]...)": the statement drops elements from x.
+func shrinks(as *ast.AssignStmt) ast.Expr {
+	if as.Tok != token.ASSIGN || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
+		return nil
+	}
+	lhs := types.ExprString(as.Lhs[0])
+	rhs := ast.Unparen(as.Rhs[0])
+	if call, ok := rhs.(*ast.CallExpr); ok && call.Ellipsis.IsValid() && len(call.Args) == 2 {
+		if id, ok := call.Fun.(*ast.Ident); ok && id.Name == "append" {
+			rhs = ast.Unparen(call.Args[0])
+		}
+	}
+	if sl, ok := rhs.(*ast.SliceExpr); ok && types.ExprString(sl.X) == lhs && (sl.Low != nil || sl.High != nil) {
+		return as.Lhs[0]
+	}
+	return nil
+}
+
+// schedules reports whether the shrinking list x feeds a wait of the loop
+// (time.Sleep(delays[0]); delays = delays[1:]).
+func (w *walker) schedules(x ast.Expr) bool {
+	name := types.ExprString(x)
+	found := false
+	ast.Inspect(w.l.Body, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || found {
+			return !found
+		}
+		if fn := match.Callee(w.m.info(), call); fn != nil && (w.isWaitCall(call) || match.IsFunc(fn, "time", "After")) {
+			for _, a := range call.Args {
+				if strings.Contains(types.ExprString(a), name) {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// isListen matches binding a local address: retrying it asks no dependency.
+func isListen(fn *types.Func) bool {
+	return match.IsFunc(fn, "net", "Listen", "ListenPacket", "ListenTCP", "ListenUDP", "ListenUnix") ||
+		match.IsMethod(fn, "net", "ListenConfig", "Listen", "ListenPacket")
 }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/resilvet/resilvet/analyzers/internal/fixedit"
 	"github.com/resilvet/resilvet/analyzers/internal/match"
+	"github.com/resilvet/resilvet/analyzers/internal/pkgssa"
 )
 
 // RuntimeRetry is the import path of resilvet's retry runtime.
@@ -75,7 +76,13 @@ func init() {
 // Result lists the retries of a package, in source order.
 type Result struct {
 	Loops []*Loop
+	sums  *summaries
 }
+
+// Summary returns what a call to fn does, when fn is declared in the
+// analysed package (the zero Summary otherwise). The package's SSA form is
+// built on the first call.
+func (r *Result) Summary(fn *types.Func) Summary { return r.sums.Of(fn) }
 
 // Bound says what ends a retry that keeps failing.
 type Bound int
@@ -190,7 +197,8 @@ func run(pass *analysis.Pass) (any, error) {
 		return res, nil
 	}
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
-	m := &model{pass: pass, helpers: helpers}
+	res.sums = &summaries{ssa: pkgssa.New(pass)}
+	m := &model{pass: pass, helpers: helpers, sums: res.sums}
 	filter := []ast.Node{(*ast.File)(nil), (*ast.ForStmt)(nil), (*ast.RangeStmt)(nil), (*ast.CallExpr)(nil)}
 	var file *ast.File
 	skip := false
@@ -251,6 +259,7 @@ func importsHelper(pkg *types.Package, helpers map[string]bool) bool {
 type model struct {
 	pass    *analysis.Pass
 	helpers map[string]bool
+	sums    *summaries
 }
 
 func (m *model) info() *types.Info { return m.pass.TypesInfo }
@@ -304,8 +313,8 @@ func (m *model) loop(s ast.Stmt, stack []ast.Node) *Loop {
 	}
 	w := &walker{m: m, l: l, fbody: fbody}
 	calls, counter, ok := w.attemptOf()
-	if !ok {
-		return nil
+	if !ok || w.items || m.receivesOnly(calls) {
+		return nil // work items or values fed by another goroutine: not the same operation again
 	}
 	l.Calls, l.Counter = calls, counter
 	if w.polls {
@@ -367,6 +376,19 @@ func (m *model) helper(call *ast.CallExpr, stack []ast.Node) *Loop {
 	l.Requests = w.requestsOf(fbody)
 	l.Keys = w.keysOf()
 	return l
+}
+
+// receivesOnly reports whether every attempt call is a function of the
+// package that blocks on a channel another goroutine feeds: each call
+// takes the next value, it does not repeat an operation that failed.
+func (m *model) receivesOnly(calls []*ast.CallExpr) bool {
+	for _, c := range calls {
+		fn := match.Callee(m.info(), c)
+		if fn == nil || fn.Pkg() != m.pass.Pkg || !m.sums.Of(fn).Receives {
+			return false
+		}
+	}
+	return len(calls) > 0
 }
 
 // funcBody returns the body of the function literal e is, or names.

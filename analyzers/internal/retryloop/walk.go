@@ -40,6 +40,9 @@ type walker struct {
 	errs  map[*types.Var]*ast.CallExpr // attempt errors
 	resps map[*types.Var]*respInfo
 	polls bool
+	// items is set for loops over work items: each time round takes a new
+	// value from a channel, or drops the alternative just tried.
+	items bool
 	// counters are integer variables stepped inside the loop.
 	counters map[*types.Var]bool
 }
