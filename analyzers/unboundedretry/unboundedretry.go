@@ -178,7 +178,8 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, 
 	}
 	// the first wait that ignores cancellation while a ctx is in scope
 	var blind *retryloop.Wait
-	if l.Ctx != nil {
+	ctx := l.CtxSource
+	if ctx != "" {
 		for _, w := range l.Waits {
 			if !w.CtxAware {
 				blind = w
@@ -191,12 +192,14 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, 
 		w = blind
 	}
 	how := "time.Sleep"
-	if w.Sleep == nil {
-		if c, ok := w.Node.(*ast.CallExpr); !ok {
-			how = "a bare timer receive"
-		} else if !isSleep(pass, c) {
-			how = "<-time.After"
-		}
+	switch c, ok := w.Node.(*ast.CallExpr); {
+	case w.Helper && ok:
+		how = calleeName(pass, c) + ", which sleeps without watching the context,"
+	case w.Sleep != nil:
+	case !ok:
+		how = "a bare timer receive"
+	case !isSleep(pass, c):
+		how = "<-time.After"
 	}
 	dur := ""
 	if w.Dur != nil {
@@ -205,15 +208,15 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, 
 	var msg string
 	switch {
 	case kind == retryloop.WaitConstant && blind != nil:
-		msg = fmt.Sprintf("retry waits a constant %s with %s, which ignores cancellation of %s and hammers a failing dependency; wait with retry.Wait(%s, retry.Backoff(policy, attempt))", dur, how, l.Ctx.Name(), l.Ctx.Name())
+		msg = fmt.Sprintf("retry waits a constant %s with %s, which ignores cancellation of %s and hammers a failing dependency; wait with retry.Wait(%s, retry.Backoff(policy, attempt))", dur, how, ctx, ctx)
 	case kind == retryloop.WaitConstant:
 		msg = fmt.Sprintf("retry waits a constant %s between attempts, hammering a failing dependency; back off exponentially with jitter (retry.Backoff)", dur)
 	case kind == retryloop.WaitGrowing && blind != nil:
-		msg = fmt.Sprintf("retry backoff has no jitter, so clients that failed together retry together, and %s ignores cancellation of %s; use retry.Wait(%s, retry.Backoff(policy, attempt))", how, l.Ctx.Name(), l.Ctx.Name())
+		msg = fmt.Sprintf("retry backoff has no jitter, so clients that failed together retry together, and %s ignores cancellation of %s; use retry.Wait(%s, retry.Backoff(policy, attempt))", how, ctx, ctx)
 	case kind == retryloop.WaitGrowing:
 		msg = "retry backoff grows but has no jitter, so clients that failed together retry together; randomise each wait (retry.Backoff)"
 	case blind != nil:
-		msg = fmt.Sprintf("%s in a retry loop ignores cancellation of %s; wait with retry.Wait(%s, d) or select on %s.Done()", how, l.Ctx.Name(), l.Ctx.Name(), l.Ctx.Name())
+		msg = fmt.Sprintf("%s in a retry loop ignores cancellation of %s; wait with retry.Wait(%s, d) or select on %s.Done()", how, ctx, ctx, ctx)
 	default:
 		return
 	}

@@ -40,7 +40,7 @@ func (w *walker) keysOf() map[*types.Var]ast.Expr {
 			if v == nil {
 				continue
 			}
-			if g := freshIn(info, as.Rhs[i], w.l.Counter, keys); g != nil {
+			if g := freshIn(info, as.Rhs[i], w.l.Counter, keys, w.m.sums); g != nil {
 				keys[v] = g
 			}
 		}
@@ -52,12 +52,12 @@ func (w *walker) keysOf() map[*types.Var]ast.Expr {
 // Fresh returns the part of e that differs on every attempt of l (a uuid,
 // random or clock value, the attempt counter), or nil.
 func (l *Loop) Fresh(info *types.Info, e ast.Expr) ast.Expr {
-	return freshIn(info, e, l.Counter, l.Keys)
+	return freshIn(info, e, l.Counter, l.Keys, l.sums)
 }
 
 // freshIn returns the part of e that differs on every attempt: a fresh
 // call, the attempt counter, or one of the keys found so far.
-func freshIn(info *types.Info, e ast.Expr, counter *types.Var, keys map[*types.Var]ast.Expr) ast.Expr {
+func freshIn(info *types.Info, e ast.Expr, counter *types.Var, keys map[*types.Var]ast.Expr, sums *summaries) ast.Expr {
 	var g ast.Expr
 	ast.Inspect(e, func(n ast.Node) bool {
 		if g != nil {
@@ -66,8 +66,7 @@ func freshIn(info *types.Info, e ast.Expr, counter *types.Var, keys map[*types.V
 		switch n := n.(type) {
 		case *ast.CallExpr:
 			fn := match.Callee(info, n)
-			if fn != nil && fn.Pkg() != nil && (keyPkgs[fn.Pkg().Path()] || match.IsFunc(fn, "time", "Now") ||
-				match.IsFunc(fn, RuntimeRetry, "NewKey")) {
+			if fn != nil && fn.Pkg() != nil && (isFreshSource(fn) || sums.Of(fn).Fresh) {
 				g = n
 			}
 		case *ast.Ident:
@@ -82,4 +81,11 @@ func freshIn(info *types.Info, e ast.Expr, counter *types.Var, keys map[*types.V
 		return true
 	})
 	return g
+}
+
+// isFreshSource matches the calls that return a new value every time: a
+// uuid or random id, the clock, runtime/retry's NewKey.
+func isFreshSource(fn *types.Func) bool {
+	return fn.Pkg() != nil && (keyPkgs[fn.Pkg().Path()] || match.IsFunc(fn, "time", "Now") ||
+		match.IsFunc(fn, RuntimeRetry, "NewKey"))
 }

@@ -88,8 +88,8 @@ func (w *walker) handled(rv *types.Var, from, to token.Pos) bool {
 		for i := len(stack) - 2; i >= 0; i-- {
 			switch p := stack[i].(type) {
 			case *ast.SelectorExpr:
-				if p.Sel.Name == "Close" {
-					found = true
+				if p.Sel.Name == "Close" && !deferred(stack[:i]) {
+					found = true // a deferred Close runs when the function returns, after every attempt
 				}
 				if p.Sel.Name != "Body" {
 					if i == len(stack)-2 {
@@ -163,4 +163,17 @@ func (w *walker) everStatusRetry(rv *types.Var) bool {
 		return !found
 	})
 	return found
+}
+
+// deferred reports whether the innermost statement on stack is a defer.
+func deferred(stack []ast.Node) bool {
+	for i := len(stack) - 1; i >= 0; i-- {
+		switch stack[i].(type) {
+		case *ast.DeferStmt:
+			return true
+		case ast.Stmt:
+			return false
+		}
+	}
+	return false
 }

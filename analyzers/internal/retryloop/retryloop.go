@@ -112,6 +112,9 @@ type Wait struct {
 	Kind     WaitKind
 	Sleep    *ast.ExprStmt // set when the wait is a time.Sleep statement
 	CtxAware bool          // the wait ends when the context (or another channel) fires
+	// Helper is set when the wait is a call to a function of the package
+	// that sleeps (time.Sleep, a bare timer receive) and ignores ctx.
+	Helper bool
 }
 
 // Loop is one retry: a loop, or a helper call and the function it retries.
@@ -126,11 +129,14 @@ type Loop struct {
 	// FuncType is the type of the innermost function enclosing the loop.
 	FuncType *ast.FuncType
 	// Calls are the fallible calls whose failure leads to another attempt.
-	Calls   []*ast.CallExpr
-	Bound   Bound
-	Waits   []*Wait
-	Ctx     *types.Var // a context.Context in scope, or nil
-	Counter *types.Var // the attempt counter, or nil
+	Calls []*ast.CallExpr
+	Bound Bound
+	Waits []*Wait
+	Ctx   *types.Var // a context.Context in scope, or nil
+	// CtxSource is how the code names the context in scope: Ctx's name, or
+	// r.Context() of a request r the function was given; "" when none.
+	CtxSource string
+	Counter   *types.Var // the attempt counter, or nil
 	// RetriedStatuses are conditions on a response status whose branch
 	// retries, with the permanent (4xx) statuses they let through.
 	RetriedStatuses []*StatusRetry
@@ -142,6 +148,7 @@ type Loop struct {
 	// Keys are values generated inside the retry that are fresh on every
 	// attempt (uuid, rand, time.Now, the counter), by variable.
 	Keys map[*types.Var]ast.Expr
+	sums *summaries
 }
 
 // StatusRetry is a status condition whose branch starts another attempt.
@@ -197,7 +204,7 @@ func run(pass *analysis.Pass) (any, error) {
 		return res, nil
 	}
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
-	res.sums = &summaries{ssa: pkgssa.New(pass)}
+	res.sums = &summaries{pkg: pass.Pkg, ssa: pkgssa.New(pass)}
 	m := &model{pass: pass, helpers: helpers, sums: res.sums}
 	filter := []ast.Node{(*ast.File)(nil), (*ast.ForStmt)(nil), (*ast.RangeStmt)(nil), (*ast.CallExpr)(nil)}
 	var file *ast.File
@@ -283,7 +290,7 @@ func (m *model) loop(s ast.Stmt, stack []ast.Node) *Loop {
 	if ft == nil {
 		return nil
 	}
-	l := &Loop{Stmt: s, FuncType: ft}
+	l := &Loop{Stmt: s, FuncType: ft, sums: m.sums}
 	if len(stack) >= 2 {
 		if ls, ok := stack[len(stack)-2].(*ast.LabeledStmt); ok {
 			l.Label = ls.Label.Name
@@ -325,6 +332,7 @@ func (m *model) loop(s ast.Stmt, stack []ast.Node) *Loop {
 	}
 	l.Waits = w.waitsOf(fbody)
 	l.Ctx = m.ctxInScope(stack, l.Body)
+	l.CtxSource = m.ctxSource(l.Ctx, stack)
 	l.RetriedStatuses = w.statusesOf()
 	l.Unclosed = w.unclosedOf()
 	l.Requests = w.requestsOf(fbody)
@@ -344,7 +352,7 @@ func (m *model) helper(call *ast.CallExpr, stack []ast.Node) *Loop {
 	}
 	// the client's own convenience methods only pass their caller's request on
 	if match.IsMethod(fn, retryablehttpPath, "Client", "Do", "Post", "PostForm") && m.pass.Pkg.Path() != retryablehttpPath {
-		l := &Loop{Helper: call, Client: true, FuncType: ft, Bound: BoundOther, Body: fbody}
+		l := &Loop{Helper: call, Client: true, FuncType: ft, Bound: BoundOther, Body: fbody, sums: m.sums}
 		w := &walker{m: m, l: l}
 		if fn.Name() != "Do" {
 			l.Requests = append(l.Requests, &Request{Send: call, Method: "POST", NoHeaders: true, Retryable: true, URL: call.Args[0]})
@@ -370,8 +378,9 @@ func (m *model) helper(call *ast.CallExpr, stack []ast.Node) *Loop {
 	if body == nil {
 		return nil
 	}
-	l := &Loop{Helper: call, FuncType: ft, Body: body, Bound: BoundOther}
+	l := &Loop{Helper: call, FuncType: ft, Body: body, Bound: BoundOther, sums: m.sums}
 	l.Ctx = m.ctxInScope(stack, body)
+	l.CtxSource = m.ctxSource(l.Ctx, stack)
 	w := &walker{m: m, l: l, fbody: fbody}
 	l.Requests = w.requestsOf(fbody)
 	l.Keys = w.keysOf()
@@ -454,6 +463,34 @@ func (m *model) ctxInScope(stack []ast.Node, body ast.Node) *types.Var {
 		}
 	}
 	return nil
+}
+
+// ctxSource names the context in scope: ctx, or r.Context() when the
+// enclosing function was given a request r and no context (the request
+// carries its caller's).
+func (m *model) ctxSource(ctx *types.Var, stack []ast.Node) string {
+	if ctx != nil {
+		return ctx.Name()
+	}
+	for i := len(stack) - 1; i >= 0; i-- {
+		var ft *ast.FuncType
+		switch f := stack[i].(type) {
+		case *ast.FuncDecl:
+			ft = f.Type
+		case *ast.FuncLit:
+			ft = f.Type
+		default:
+			continue
+		}
+		for _, field := range ft.Params.List {
+			for _, name := range field.Names {
+				if v, ok := m.info().Defs[name].(*types.Var); ok && match.IsHTTPRequestPtr(v.Type()) && name.Name != "_" {
+					return name.Name + ".Context()"
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // isConstDuration reports the constant value of e, if it has one.

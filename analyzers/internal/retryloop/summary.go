@@ -25,10 +25,24 @@ type Summary struct {
 	// goroutine feeds; calling it again takes the next value rather than
 	// repeating an operation.
 	Receives bool
+	// Sleeps: it waits with time.Sleep or a bare timer receive, which
+	// nothing but the timer ends.
+	Sleeps bool
+	// Cancels: it selects on a context's Done channel or waits with
+	// runtime/retry's Wait, so a cancelled caller is let go.
+	Cancels bool
+	// Fresh: it returns a value that differs on every call (it reads a
+	// uuid, random or clock source): makeKey() minted in a retry is a new
+	// key on every attempt.
+	Fresh bool
 }
+
+// BlindWait reports a wait that a cancelled context does not end.
+func (s Summary) BlindWait() bool { return s.Sleeps && !s.Cancels }
 
 // summaries computes the package's summaries on the first question.
 type summaries struct {
+	pkg  *types.Package
 	ssa  *pkgssa.Lazy
 	done bool
 	by   map[*ssa.Function]*Summary
@@ -37,8 +51,8 @@ type summaries struct {
 // Of returns the summary of fn, the zero Summary for functions declared
 // elsewhere.
 func (s *summaries) Of(fn *types.Func) Summary {
-	if s == nil || fn == nil || fn.Pkg() == nil {
-		return Summary{}
+	if s == nil || fn == nil || fn.Pkg() != s.pkg {
+		return Summary{} // declared elsewhere: opaque, and no SSA built for it
 	}
 	if !s.done {
 		s.compute()
@@ -68,15 +82,22 @@ func (s *summaries) compute() {
 					if callee == nil {
 						continue
 					}
+					if obj, ok := callee.Object().(*types.Func); ok && isFreshSource(obj) {
+						sum.Fresh = true
+					}
 					if obj, ok := callee.Object().(*types.Func); ok && isTimerWait(obj) {
 						sum.Waits = true
+						sum.Sleeps = sum.Sleeps || match.IsFunc(obj, "time", "Sleep")
+						sum.Cancels = sum.Cancels || match.IsFunc(obj, RuntimeRetry, "Wait")
 					}
 					if callee.Pkg == p.Pkg || callee.Parent() != nil {
 						callees[f] = append(callees[f], callee)
 					}
 				case *ssa.UnOp:
 					if ins.Op == token.ARROW {
-						sum.note(chanKind(ins.X))
+						k := chanKind(ins.X)
+						sum.note(k)
+						sum.Sleeps = sum.Sleeps || k == chanTimer // nothing else wakes a bare receive
 					}
 				case *ssa.Select:
 					if !ins.Blocking {
@@ -84,7 +105,9 @@ func (s *summaries) compute() {
 					}
 					for _, st := range ins.States {
 						if st.Dir == types.RecvOnly {
-							sum.note(chanKind(st.Chan))
+							k := chanKind(st.Chan)
+							sum.note(k)
+							sum.Cancels = sum.Cancels || k == chanDone
 						}
 					}
 				}
@@ -100,9 +123,13 @@ func (s *summaries) compute() {
 				if cs == nil {
 					continue
 				}
-				if cs.Waits && !sum.Waits || cs.Receives && !sum.Receives {
-					sum.Waits = sum.Waits || cs.Waits
-					sum.Receives = sum.Receives || cs.Receives
+				merged := Summary{
+					Waits: sum.Waits || cs.Waits, Receives: sum.Receives || cs.Receives,
+					Sleeps: sum.Sleeps || cs.Sleeps, Cancels: sum.Cancels || cs.Cancels,
+					Fresh: sum.Fresh || cs.Fresh,
+				}
+				if merged != *sum {
+					*sum = merged
 					changed = true
 				}
 			}

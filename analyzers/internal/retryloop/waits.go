@@ -139,8 +139,10 @@ func (w *walker) waitsOf(fbody *ast.BlockStmt) []*Wait {
 			case fn.Name() == "NextBackOff":
 				waits = append(waits, &Wait{Node: n, Kind: WaitJittered, CtxAware: true})
 			case w.isWaitCall(n):
-				// a wait of its own making: trust it to honour cancellation
-				waits = append(waits, &Wait{Node: n, Kind: WaitUnknown, CtxAware: true})
+				// a wait of its own making: trust it to honour cancellation,
+				// unless it is ours to see and sleeps blind
+				blind := fn.Pkg() == w.m.pass.Pkg && w.m.sums.Of(fn).BlindWait()
+				waits = append(waits, &Wait{Node: n, Kind: WaitUnknown, CtxAware: !blind, Helper: blind})
 			}
 		}
 	})

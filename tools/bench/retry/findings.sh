@@ -19,7 +19,7 @@ fi
 # every package of the modules whose package and tests build with this
 # go.mod (a few examples, commands and integration tests need modules the
 # corpus does not pin)
-all=$(grep -v '^#' modules.txt | awk '{print $1 "/..."}')
+all=$(grep -v '^#' modules.txt | awk '{print $1}')
 go list -e -test -f '{{if or .Error .DepsErrors}}{{.ImportPath}}{{end}}' $all 2>/dev/null |
 	sed 's/ \[.*//; s/\.test$//; s/_test$//' | sort -u >"$tmp/bad"
 pkgs=$(go list -e $all 2>/dev/null | grep -vxF -f "$tmp/bad")
