@@ -192,6 +192,14 @@ func (w *walker) attemptCalls() []*ast.CallExpr {
 			calls[j], calls[j-1] = calls[j-1], calls[j]
 		}
 	}
+	// the send first: it names the retry in reports
+	for i, c := range calls {
+		if i > 0 && w.sends(c) {
+			copy(calls[1:i+1], calls[:i])
+			calls[0] = c
+			break
+		}
+	}
 	return calls
 }
 
@@ -347,4 +355,17 @@ func (w *walker) schedules(x ast.Expr) bool {
 func isListen(fn *types.Func) bool {
 	return match.IsFunc(fn, "net", "Listen", "ListenPacket", "ListenTCP", "ListenUDP", "ListenUnix") ||
 		match.IsMethod(fn, "net", "ListenConfig", "Listen", "ListenPacket")
+}
+
+// sends reports whether call sends an HTTP request: Do or RoundTrip of a
+// request, or net/http's own senders.
+func (w *walker) sends(call *ast.CallExpr) bool {
+	fn := match.Callee(w.m.info(), call)
+	if fn == nil {
+		return false
+	}
+	if (fn.Name() == "Do" || fn.Name() == "RoundTrip") && len(call.Args) == 1 && isRequestType(w.m.info().TypeOf(call.Args[0])) {
+		return true
+	}
+	return fn.Pkg() != nil && fn.Pkg().Path() == "net/http" && (fn.Name() == "Get" || fn.Name() == "Post" || fn.Name() == "PostForm" || fn.Name() == "Head")
 }

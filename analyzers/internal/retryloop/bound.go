@@ -38,7 +38,7 @@ func (w *walker) boundOf() Bound {
 			}
 			return
 		}
-		if !w.isExit(n, c) {
+		if !w.isExit(n, c) || w.sideStepFailure(c) {
 			return
 		}
 		for _, g := range c.guards {
@@ -114,4 +114,24 @@ func (w *walker) classify(cond ast.Expr) Bound {
 		return true
 	})
 	return b
+}
+
+// sideStepFailure reports an exit taken because a call made under a
+// condition failed (a debug dump of the request under "if c.debug != nil"):
+// it leaves on an error, so the condition above it does not bound the
+// retries.
+func (w *walker) sideStepFailure(c wctx) bool {
+	for i, g := range c.guards {
+		if i == 0 || g.cond == nil || g.neg {
+			continue
+		}
+		v := w.errCompare(ast.Unparen(g.cond), token.NEQ)
+		if v == nil {
+			continue
+		}
+		if outer := c.guards[i-1].cond; outer != nil && v.Pos() > outer.End() {
+			return true // the failing call runs only under the outer condition
+		}
+	}
+	return false
 }

@@ -17,6 +17,11 @@ import (
 type Client struct {
 	http    *http.Client
 	backoff func(retries int) time.Duration
+	debug   io.Writer
+}
+
+func dumpRequest(r *http.Request) ([]byte, error) {
+	return []byte(r.Method + " " + r.URL.String()), nil
 }
 
 // pause sleeps out the backoff of the given retry.
@@ -29,6 +34,13 @@ func (c *Client) pause(retries int) {
 func (c *Client) Do(r *http.Request) (*http.Response, error) {
 	retries := 0
 	for { // want `retry loop has no bound: a failing c.http.Do is retried forever`
+		if c.debug != nil {
+			dump, err := dumpRequest(r)
+			if err != nil {
+				return nil, err
+			}
+			c.debug.Write(dump)
+		}
 		resp, err := c.http.Do(r)
 		if err != nil {
 			return nil, err
@@ -95,7 +107,7 @@ func (api *API) call(ctx context.Context, method, uri string, payload []byte) ([
 	for i := 0; i <= api.maxRetries; i++ {
 		if i > 0 {
 			d := time.Duration(math.Pow(2, float64(i-1))) * api.minDelay
-			time.Sleep(d) // want `retry backoff has no jitter, so clients that failed together retry together, and time.Sleep ignores cancellation of ctx`
+			time.Sleep(d) // want `time.Sleep in a retry loop ignores cancellation of ctx; wait with retry.Wait\(ctx, d\) or select on ctx.Done\(\)`
 		}
 		resp, respErr = api.request(ctx, method, uri, bytes.NewReader(payload))
 		if respErr != nil || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
