@@ -310,7 +310,7 @@ func readURL(pass *analysis.Pass, e ast.Expr) bool {
 		return false
 	}
 	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
+	check := func(n ast.Node) bool {
 		if ex, ok := n.(ast.Expr); ok {
 			if tv, ok := pass.TypesInfo.Types[ex]; ok && tv.Value != nil && tv.Value.Kind() == constant.String {
 				if readPath.MatchString(constant.StringVal(tv.Value)) {
@@ -320,6 +320,28 @@ func readURL(pass *analysis.Pass, e ast.Expr) bool {
 			}
 		}
 		return !found
-	})
+	}
+	ast.Inspect(e, check)
+	// u := base + "/oauth2/v1/token"; u += "?" + q: the text of a local
+	// URL variable is in its assignments
+	if id, ok := ast.Unparen(e).(*ast.Ident); ok && !found {
+		if v, ok := pass.TypesInfo.Uses[id].(*types.Var); ok && v.Parent() != nil && v.Parent() != pass.Pkg.Scope() {
+			for _, f := range pass.Files {
+				if f.Pos() > v.Pos() || v.Pos() >= f.End() {
+					continue
+				}
+				ast.Inspect(f, func(n ast.Node) bool {
+					if as, ok := n.(*ast.AssignStmt); ok && len(as.Lhs) == len(as.Rhs) {
+						for i, lhs := range as.Lhs {
+							if l, ok := lhs.(*ast.Ident); ok && pass.TypesInfo.ObjectOf(l) == v {
+								ast.Inspect(as.Rhs[i], check)
+							}
+						}
+					}
+					return !found
+				})
+			}
+		}
+	}
 	return found
 }

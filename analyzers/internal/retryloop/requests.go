@@ -136,7 +136,7 @@ func (w *walker) newRequest(call *ast.CallExpr, v *types.Var, fbody *ast.BlockSt
 		if cv := w.m.constValue(args[0]); cv != nil && cv.Kind() == constant.String {
 			r.Method = strings.ToUpper(constant.StringVal(cv))
 		}
-		if !isNil(info, args[2]) && !isNoBody(info, args[2]) {
+		if !isNil(info, args[2]) && !isNoBody(info, args[2]) && !w.neverSet(args[2], fbody) {
 			r.Body = args[2]
 			r.Reader = w.outsideReader(args[2], fbody)
 		}
@@ -279,4 +279,37 @@ func isReaderCtor(info *types.Info, e ast.Expr) bool {
 		}
 	}
 	return false
+}
+
+// neverSet reports whether e is a local variable declared without a value
+// and never assigned or addressed in fbody: it is nil, so the request has
+// no body (var buf io.ReadWriter; http.NewRequest("POST", u, buf)).
+func (w *walker) neverSet(e ast.Expr, fbody *ast.BlockStmt) bool {
+	v := w.varOf(e)
+	if v == nil || fbody == nil || v.Pos() < fbody.Pos() || v.Pos() >= fbody.End() {
+		return false
+	}
+	set := false
+	ast.Inspect(fbody, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, lhs := range n.Lhs {
+				if w.varOf(lhs) == v {
+					set = true
+				}
+			}
+		case *ast.ValueSpec:
+			for _, name := range n.Names {
+				if w.m.info().Defs[name] == v && len(n.Values) > 0 {
+					set = true
+				}
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND && w.varOf(n.X) == v {
+				set = true
+			}
+		}
+		return !set
+	})
+	return !set
 }
