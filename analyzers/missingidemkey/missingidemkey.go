@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/resilvet/resilvet/analyzers/internal/fixedit"
 	"github.com/resilvet/resilvet/analyzers/internal/ignore"
 	"github.com/resilvet/resilvet/analyzers/internal/match"
 	"github.com/resilvet/resilvet/analyzers/internal/retryloop"
@@ -203,7 +204,7 @@ func hoistFix(pass *analysis.Pass, l *retryloop.Loop, gen ast.Expr) (analysis.Su
 	if dep {
 		return none, false
 	}
-	text, ok := retryloop.Source(pass, as)
+	text, ok := fixedit.Source(pass, as)
 	if !ok {
 		return none, false
 	}
@@ -212,7 +213,7 @@ func hoistFix(pass *analysis.Pass, l *retryloop.Loop, gen ast.Expr) (analysis.Su
 	if tf.Line(as.End()) != line || line >= tf.LineCount() {
 		return none, false
 	}
-	ind := retryloop.Indent(pass, l.Stmt.Pos())
+	ind := fixedit.Indent(pass, l.Stmt.Pos())
 	return analysis.SuggestedFix{
 		Message: "Generate the idempotency key once, above the loop",
 		TextEdits: []analysis.TextEdit{
@@ -226,7 +227,7 @@ func hoistFix(pass *analysis.Pass, l *retryloop.Loop, gen ast.Expr) (analysis.Su
 // request is built (after its error check).
 func addKeyFix(pass *analysis.Pass, l *retryloop.Loop, req *retryloop.Request, header string) (analysis.SuggestedFix, bool) {
 	none := analysis.SuggestedFix{}
-	if l.Stmt == nil || l.Label != "" || !req.InRetry || req.Var == nil || req.New == nil || !retryloop.RuntimeAvailable(pass) {
+	if l.Stmt == nil || l.Label != "" || !req.InRetry || req.Var == nil || req.New == nil || !fixedit.RuntimeAvailable(pass) {
 		return none, false
 	}
 	const key = "idempotencyKey"
@@ -250,12 +251,12 @@ func addKeyFix(pass *analysis.Pass, l *retryloop.Loop, req *retryloop.Request, h
 		}
 		after = is
 	}
-	edits, ok := retryloop.AddImport(pass, l.File, retryloop.RuntimeRetry, "retry")
+	edits, ok := fixedit.AddImport(pass, l.File, fixedit.RuntimeRetry, "retry")
 	if !ok {
 		return none, false
 	}
-	ind := retryloop.Indent(pass, l.Stmt.Pos())
-	inner := retryloop.Indent(pass, after.Pos())
+	ind := fixedit.Indent(pass, l.Stmt.Pos())
+	inner := fixedit.Indent(pass, after.Pos())
 	edits = append(edits,
 		analysis.TextEdit{Pos: l.Stmt.Pos(), End: l.Stmt.Pos(), NewText: []byte(key + " := retry.NewKey()\n" + ind)},
 		analysis.TextEdit{Pos: after.End(), End: after.End(), NewText: []byte(
@@ -310,7 +311,7 @@ func readURL(pass *analysis.Pass, e ast.Expr) bool {
 		return false
 	}
 	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
+	check := func(n ast.Node) bool {
 		if ex, ok := n.(ast.Expr); ok {
 			if tv, ok := pass.TypesInfo.Types[ex]; ok && tv.Value != nil && tv.Value.Kind() == constant.String {
 				if readPath.MatchString(constant.StringVal(tv.Value)) {
@@ -320,6 +321,28 @@ func readURL(pass *analysis.Pass, e ast.Expr) bool {
 			}
 		}
 		return !found
-	})
+	}
+	ast.Inspect(e, check)
+	// u := base + "/oauth2/v1/token"; u += "?" + q: the text of a local
+	// URL variable is in its assignments
+	if id, ok := ast.Unparen(e).(*ast.Ident); ok && !found {
+		if v, ok := pass.TypesInfo.Uses[id].(*types.Var); ok && v.Parent() != nil && v.Parent() != pass.Pkg.Scope() {
+			for _, f := range pass.Files {
+				if f.Pos() > v.Pos() || v.Pos() >= f.End() {
+					continue
+				}
+				ast.Inspect(f, func(n ast.Node) bool {
+					if as, ok := n.(*ast.AssignStmt); ok && len(as.Lhs) == len(as.Rhs) {
+						for i, lhs := range as.Lhs {
+							if l, ok := lhs.(*ast.Ident); ok && pass.TypesInfo.ObjectOf(l) == v {
+								ast.Inspect(as.Rhs[i], check)
+							}
+						}
+					}
+					return !found
+				})
+			}
+		}
+	}
 	return found
 }

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/resilvet/resilvet/analyzers/internal/fixedit"
 	"github.com/resilvet/resilvet/analyzers/internal/ignore"
 	"github.com/resilvet/resilvet/analyzers/internal/match"
 	"github.com/resilvet/resilvet/analyzers/internal/retryloop"
@@ -83,7 +84,7 @@ func run(pass *analysis.Pass) (any, error) {
 	r := ignore.New(pass)
 	for _, l := range res.Loops {
 		if l.Stmt != nil {
-			checkLoop(pass, r, l)
+			checkLoop(pass, r, res, l)
 		}
 		checkBodies(pass, r, l)
 	}
@@ -93,7 +94,7 @@ func run(pass *analysis.Pass) (any, error) {
 func calleeName(pass *analysis.Pass, call *ast.CallExpr) string {
 	switch f := ast.Unparen(call.Fun).(type) {
 	case *ast.SelectorExpr:
-		if s, ok := retryloop.Source(pass, f); ok && len(s) <= 40 {
+		if s, ok := fixedit.Source(pass, f); ok && len(s) <= 40 {
 			return s
 		}
 		return f.Sel.Name
@@ -103,7 +104,7 @@ func calleeName(pass *analysis.Pass, call *ast.CallExpr) string {
 	return "the call"
 }
 
-func checkLoop(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop) {
+func checkLoop(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, l *retryloop.Loop) {
 	call := l.Calls[0]
 	name := calleeName(pass, call)
 
@@ -114,10 +115,10 @@ func checkLoop(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop) {
 		})
 	}
 
-	checkWaits(pass, r, l, call, name)
+	checkWaits(pass, r, res, l, call, name)
 
 	for _, s := range l.RetriedStatuses[:min(1, len(l.RetriedStatuses))] { // one per loop
-		cond, _ := retryloop.Source(pass, s.Cond)
+		cond, _ := fixedit.Source(pass, s.Cond)
 		if s.Success {
 			r.Reportf(s.Cond, "retry stops only on %s, so permanent errors (%s) are retried too; stop on 4xx other than 408 and 429",
 				cond, codes(s.Permanent))
@@ -154,12 +155,12 @@ func codes(cs []int) string {
 
 // checkWaits reports a retry with no wait, a constant or unjittered wait,
 // or a wait that ignores ctx: one finding, at the wait.
-func checkWaits(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop, call *ast.CallExpr, name string) {
+func checkWaits(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, l *retryloop.Loop, call *ast.CallExpr, name string) {
 	if !remote(pass, l) {
 		return // local work (a file rename, a CAS conflict): no dependency to spare
 	}
 	if len(l.Waits) == 0 {
-		if failover(pass, l, call) {
+		if failover(pass, res, l, call) {
 			return
 		}
 		r.Reportf(call, "%s is retried at once with no wait, hammering a failing dependency; back off exponentially with jitter between attempts (retry.Backoff)", name)
@@ -177,7 +178,8 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop, call
 	}
 	// the first wait that ignores cancellation while a ctx is in scope
 	var blind *retryloop.Wait
-	if l.Ctx != nil {
+	ctx := l.CtxSource
+	if ctx != "" {
 		for _, w := range l.Waits {
 			if !w.CtxAware {
 				blind = w
@@ -190,29 +192,31 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop, call
 		w = blind
 	}
 	how := "time.Sleep"
-	if w.Sleep == nil {
-		if c, ok := w.Node.(*ast.CallExpr); !ok {
-			how = "a bare timer receive"
-		} else if !isSleep(pass, c) {
-			how = "<-time.After"
-		}
+	switch c, ok := w.Node.(*ast.CallExpr); {
+	case w.Helper && ok:
+		how = calleeName(pass, c) + ", which sleeps without watching the context,"
+	case w.Sleep != nil:
+	case !ok:
+		how = "a bare timer receive"
+	case !isSleep(pass, c):
+		how = "<-time.After"
 	}
 	dur := ""
 	if w.Dur != nil {
-		dur, _ = retryloop.Source(pass, w.Dur)
+		dur, _ = fixedit.Source(pass, w.Dur)
 	}
 	var msg string
 	switch {
 	case kind == retryloop.WaitConstant && blind != nil:
-		msg = fmt.Sprintf("retry waits a constant %s with %s, which ignores cancellation of %s and hammers a failing dependency; wait with retry.Wait(%s, retry.Backoff(policy, attempt))", dur, how, l.Ctx.Name(), l.Ctx.Name())
+		msg = fmt.Sprintf("retry waits a constant %s with %s, which ignores cancellation of %s and hammers a failing dependency; wait with retry.Wait(%s, retry.Backoff(policy, attempt))", dur, how, ctx, ctx)
 	case kind == retryloop.WaitConstant:
 		msg = fmt.Sprintf("retry waits a constant %s between attempts, hammering a failing dependency; back off exponentially with jitter (retry.Backoff)", dur)
 	case kind == retryloop.WaitGrowing && blind != nil:
-		msg = fmt.Sprintf("retry backoff has no jitter, so clients that failed together retry together, and %s ignores cancellation of %s; use retry.Wait(%s, retry.Backoff(policy, attempt))", how, l.Ctx.Name(), l.Ctx.Name())
+		msg = fmt.Sprintf("retry backoff has no jitter, so clients that failed together retry together, and %s ignores cancellation of %s; use retry.Wait(%s, retry.Backoff(policy, attempt))", how, ctx, ctx)
 	case kind == retryloop.WaitGrowing:
 		msg = "retry backoff grows but has no jitter, so clients that failed together retry together; randomise each wait (retry.Backoff)"
 	case blind != nil:
-		msg = fmt.Sprintf("%s in a retry loop ignores cancellation of %s; wait with retry.Wait(%s, d) or select on %s.Done()", how, l.Ctx.Name(), l.Ctx.Name(), l.Ctx.Name())
+		msg = fmt.Sprintf("%s in a retry loop ignores cancellation of %s; wait with retry.Wait(%s, d) or select on %s.Done()", how, ctx, ctx, ctx)
 	default:
 		return
 	}
@@ -235,7 +239,7 @@ var attemptName = regexp.MustCompile(`(?i)attempt|retr|tries|try`)
 // failover reports whether the call is told which attempt it is: it tries
 // the next endpoint or replica, or backs off itself (redis's
 // c._process(ctx, cmd, attempt)); either way the loop needs no wait.
-func failover(pass *analysis.Pass, l *retryloop.Loop, call *ast.CallExpr) bool {
+func failover(pass *analysis.Pass, res *retryloop.Result, l *retryloop.Loop, call *ast.CallExpr) bool {
 	found := false
 	for _, a := range call.Args {
 		ast.Inspect(a, func(n ast.Node) bool {
@@ -261,42 +265,14 @@ func failover(pass *analysis.Pass, l *retryloop.Loop, call *ast.CallExpr) bool {
 			return !found
 		})
 	}
-	return found || waitsItself(pass, call)
+	if found {
+		return true
+	}
+	// the callee waits itself (directly or in what it calls): a backoff
+	// or a timer before the send
+	s := res.Summary(match.Callee(pass.TypesInfo, call))
+	return s.Waits || s.Receives
 }
-
-// waitsItself reports whether the called function, declared in this
-// package, sleeps or waits in its own body.
-func waitsItself(pass *analysis.Pass, call *ast.CallExpr) bool {
-	fn := match.Callee(pass.TypesInfo, call)
-	if fn == nil || fn.Pkg() != pass.Pkg {
-		return false
-	}
-	var body *ast.BlockStmt
-	for _, f := range pass.Files {
-		if f.Pos() <= fn.Pos() && fn.Pos() < f.End() {
-			for _, d := range f.Decls {
-				if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Pos() == fn.Pos() {
-					body = fd.Body
-				}
-			}
-		}
-	}
-	if body == nil {
-		return false
-	}
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
-		if c, ok := n.(*ast.CallExpr); ok {
-			if f := match.Callee(pass.TypesInfo, c); f != nil && (match.IsFunc(f, "time", "Sleep", "After", "NewTimer") || waitName.MatchString(f.Name()) && f.Name() != "Wait") {
-				found = true
-			}
-		}
-		return !found
-	})
-	return found
-}
-
-var waitName = regexp.MustCompile(`(?i)sleep|backoff|delay`)
 
 // checkBodies reports request bodies the first attempt consumes.
 func checkBodies(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop) {
@@ -314,13 +290,13 @@ func checkBodies(pass *analysis.Pass, r *ignore.Reporter, l *retryloop.Loop) {
 }
 
 func exprString(pass *analysis.Pass, e ast.Expr) string {
-	s, _ := retryloop.Source(pass, e)
+	s, _ := fixedit.Source(pass, e)
 	return s
 }
 
 // closeFix drains and closes the response before each leaking continue.
 func closeFix(pass *analysis.Pass, l *retryloop.Loop, u *retryloop.Unclosed) (analysis.SuggestedFix, bool) {
-	imp, ok := retryloop.AddImport(pass, l.File, "io", "io")
+	imp, ok := fixedit.AddImport(pass, l.File, "io", "io")
 	if !ok {
 		return analysis.SuggestedFix{}, false
 	}
@@ -331,7 +307,7 @@ func closeFix(pass *analysis.Pass, l *retryloop.Loop, u *retryloop.Unclosed) (an
 		if obj := lookup(pass, c.Pos(), name); obj != u.Resp {
 			return analysis.SuggestedFix{}, false
 		}
-		ind := retryloop.Indent(pass, c.Pos())
+		ind := fixedit.Indent(pass, c.Pos())
 		edits = append(edits, analysis.TextEdit{Pos: c.Pos(), End: c.Pos(), NewText: []byte(
 			fmt.Sprintf("io.Copy(io.Discard, %s.Body)\n%s%s.Body.Close()\n%s", name, ind, name, ind))})
 	}
@@ -352,7 +328,7 @@ func lookup(pass *analysis.Pass, pos token.Pos, name string) types.Object {
 // return mechanical.
 func sleepFix(pass *analysis.Pass, l *retryloop.Loop, w *retryloop.Wait) (analysis.SuggestedFix, bool) {
 	none := analysis.SuggestedFix{}
-	if l.Ctx == nil || l.Counter == nil || w.Sleep == nil || !retryloop.RuntimeAvailable(pass) {
+	if l.Ctx == nil || l.Counter == nil || w.Sleep == nil || !fixedit.RuntimeAvailable(pass) {
 		return none, false
 	}
 	pos := w.Sleep.Pos()
@@ -362,7 +338,7 @@ func sleepFix(pass *analysis.Pass, l *retryloop.Loop, w *retryloop.Wait) (analys
 	if b, ok := l.Counter.Type().Underlying().(*types.Basic); !ok || b.Kind() != types.Int {
 		return none, false
 	}
-	ret, ok := zeroReturn(pass, l.FuncType)
+	ret, ok := fixedit.ZeroReturn(pass.TypesInfo, l.FuncType, "err")
 	if !ok {
 		return none, false
 	}
@@ -370,65 +346,16 @@ func sleepFix(pass *analysis.Pass, l *retryloop.Loop, w *retryloop.Wait) (analys
 	if !timeStillUsed(pass, l.File, w.Node.(*ast.CallExpr)) {
 		return none, false
 	}
-	edits, ok := retryloop.AddImport(pass, l.File, retryloop.RuntimeRetry, "retry")
+	edits, ok := fixedit.AddImport(pass, l.File, fixedit.RuntimeRetry, "retry")
 	if !ok {
 		return none, false
 	}
-	dur, _ := retryloop.Source(pass, w.Dur)
-	ind := retryloop.Indent(pass, pos)
+	dur, _ := fixedit.Source(pass, w.Dur)
+	ind := fixedit.Indent(pass, pos)
 	text := fmt.Sprintf("if err := retry.Wait(%s, retry.Backoff(retry.Policy{BaseDelay: %s}, %s)); err != nil {\n%s\t%s\n%s}",
 		l.Ctx.Name(), dur, l.Counter.Name(), ind, ret, ind)
 	edits = append(edits, analysis.TextEdit{Pos: w.Sleep.Pos(), End: w.Sleep.End(), NewText: []byte(text)})
 	return analysis.SuggestedFix{Message: "Wait with jittered exponential backoff that honours ctx", TextEdits: edits}, true
-}
-
-// zeroReturn builds "return <zero values>, err" for the function's results.
-func zeroReturn(pass *analysis.Pass, ft *ast.FuncType) (string, bool) {
-	if ft.Results == nil || len(ft.Results.List) == 0 {
-		return "return", true
-	}
-	var types_ []types.Type
-	for _, f := range ft.Results.List {
-		t := pass.TypesInfo.TypeOf(f.Type)
-		n := len(f.Names)
-		if n == 0 {
-			n = 1
-		}
-		for range n {
-			types_ = append(types_, t)
-		}
-	}
-	last := types_[len(types_)-1]
-	if !types.Identical(last, types.Universe.Lookup("error").Type()) {
-		return "", false
-	}
-	vals := []string{}
-	for _, t := range types_[:len(types_)-1] {
-		z, ok := zero(t)
-		if !ok {
-			return "", false
-		}
-		vals = append(vals, z)
-	}
-	vals = append(vals, "err")
-	return "return " + strings.Join(vals, ", "), true
-}
-
-func zero(t types.Type) (string, bool) {
-	switch u := t.Underlying().(type) {
-	case *types.Pointer, *types.Interface, *types.Slice, *types.Map, *types.Chan, *types.Signature:
-		return "nil", true
-	case *types.Basic:
-		switch {
-		case u.Info()&types.IsNumeric != 0:
-			return "0", true
-		case u.Info()&types.IsString != 0:
-			return `""`, true
-		case u.Info()&types.IsBoolean != 0:
-			return "false", true
-		}
-	}
-	return "", false
 }
 
 func timeStillUsed(pass *analysis.Pass, f *ast.File, sleep *ast.CallExpr) bool {

@@ -22,11 +22,13 @@ import (
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
 
+	"github.com/resilvet/resilvet/analyzers/internal/fixedit"
 	"github.com/resilvet/resilvet/analyzers/internal/match"
+	"github.com/resilvet/resilvet/analyzers/internal/pkgssa"
 )
 
 // RuntimeRetry is the import path of resilvet's retry runtime.
-const RuntimeRetry = "github.com/resilvet/resilvet/runtime/retry"
+const RuntimeRetry = fixedit.RuntimeRetry
 
 const retryablehttpPath = "github.com/hashicorp/go-retryablehttp"
 
@@ -74,7 +76,13 @@ func init() {
 // Result lists the retries of a package, in source order.
 type Result struct {
 	Loops []*Loop
+	sums  *summaries
 }
+
+// Summary returns what a call to fn does, when fn is declared in the
+// analysed package (the zero Summary otherwise). The package's SSA form is
+// built on the first call.
+func (r *Result) Summary(fn *types.Func) Summary { return r.sums.Of(fn) }
 
 // Bound says what ends a retry that keeps failing.
 type Bound int
@@ -104,6 +112,9 @@ type Wait struct {
 	Kind     WaitKind
 	Sleep    *ast.ExprStmt // set when the wait is a time.Sleep statement
 	CtxAware bool          // the wait ends when the context (or another channel) fires
+	// Helper is set when the wait is a call to a function of the package
+	// that sleeps (time.Sleep, a bare timer receive) and ignores ctx.
+	Helper bool
 }
 
 // Loop is one retry: a loop, or a helper call and the function it retries.
@@ -118,11 +129,14 @@ type Loop struct {
 	// FuncType is the type of the innermost function enclosing the loop.
 	FuncType *ast.FuncType
 	// Calls are the fallible calls whose failure leads to another attempt.
-	Calls   []*ast.CallExpr
-	Bound   Bound
-	Waits   []*Wait
-	Ctx     *types.Var // a context.Context in scope, or nil
-	Counter *types.Var // the attempt counter, or nil
+	Calls []*ast.CallExpr
+	Bound Bound
+	Waits []*Wait
+	Ctx   *types.Var // a context.Context in scope, or nil
+	// CtxSource is how the code names the context in scope: Ctx's name, or
+	// r.Context() of a request r the function was given; "" when none.
+	CtxSource string
+	Counter   *types.Var // the attempt counter, or nil
 	// RetriedStatuses are conditions on a response status whose branch
 	// retries, with the permanent (4xx) statuses they let through.
 	RetriedStatuses []*StatusRetry
@@ -134,6 +148,7 @@ type Loop struct {
 	// Keys are values generated inside the retry that are fresh on every
 	// attempt (uuid, rand, time.Now, the counter), by variable.
 	Keys map[*types.Var]ast.Expr
+	sums *summaries
 }
 
 // StatusRetry is a status condition whose branch starts another attempt.
@@ -189,7 +204,8 @@ func run(pass *analysis.Pass) (any, error) {
 		return res, nil
 	}
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
-	m := &model{pass: pass, helpers: helpers}
+	res.sums = &summaries{pkg: pass.Pkg, ssa: pkgssa.New(pass)}
+	m := &model{pass: pass, helpers: helpers, sums: res.sums}
 	filter := []ast.Node{(*ast.File)(nil), (*ast.ForStmt)(nil), (*ast.RangeStmt)(nil), (*ast.CallExpr)(nil)}
 	var file *ast.File
 	skip := false
@@ -250,6 +266,7 @@ func importsHelper(pkg *types.Package, helpers map[string]bool) bool {
 type model struct {
 	pass    *analysis.Pass
 	helpers map[string]bool
+	sums    *summaries
 }
 
 func (m *model) info() *types.Info { return m.pass.TypesInfo }
@@ -273,7 +290,7 @@ func (m *model) loop(s ast.Stmt, stack []ast.Node) *Loop {
 	if ft == nil {
 		return nil
 	}
-	l := &Loop{Stmt: s, FuncType: ft}
+	l := &Loop{Stmt: s, FuncType: ft, sums: m.sums}
 	if len(stack) >= 2 {
 		if ls, ok := stack[len(stack)-2].(*ast.LabeledStmt); ok {
 			l.Label = ls.Label.Name
@@ -302,19 +319,24 @@ func (m *model) loop(s ast.Stmt, stack []ast.Node) *Loop {
 		}
 	}
 	w := &walker{m: m, l: l, fbody: fbody}
-	if !w.isRetry() {
-		return nil
+	calls, counter, ok := w.attemptOf()
+	if !ok || w.items || m.receivesOnly(calls) {
+		return nil // work items or values fed by another goroutine: not the same operation again
 	}
+	l.Calls, l.Counter = calls, counter
 	if w.polls {
 		return nil
 	}
-	w.bound()
-	w.waits(fbody)
+	if l.Bound == BoundNone {
+		l.Bound = w.boundOf()
+	}
+	l.Waits = w.waitsOf(fbody)
 	l.Ctx = m.ctxInScope(stack, l.Body)
-	w.statuses()
-	w.responses()
-	w.requests(fbody)
-	w.keys()
+	l.CtxSource = m.ctxSource(l.Ctx, stack)
+	l.RetriedStatuses = w.statusesOf()
+	l.Unclosed = w.unclosedOf()
+	l.Requests = w.requestsOf(fbody)
+	l.Keys = w.keysOf()
 	return l
 }
 
@@ -330,7 +352,7 @@ func (m *model) helper(call *ast.CallExpr, stack []ast.Node) *Loop {
 	}
 	// the client's own convenience methods only pass their caller's request on
 	if match.IsMethod(fn, retryablehttpPath, "Client", "Do", "Post", "PostForm") && m.pass.Pkg.Path() != retryablehttpPath {
-		l := &Loop{Helper: call, Client: true, FuncType: ft, Bound: BoundOther, Body: fbody}
+		l := &Loop{Helper: call, Client: true, FuncType: ft, Bound: BoundOther, Body: fbody, sums: m.sums}
 		w := &walker{m: m, l: l}
 		if fn.Name() != "Do" {
 			l.Requests = append(l.Requests, &Request{Send: call, Method: "POST", NoHeaders: true, Retryable: true, URL: call.Args[0]})
@@ -356,12 +378,26 @@ func (m *model) helper(call *ast.CallExpr, stack []ast.Node) *Loop {
 	if body == nil {
 		return nil
 	}
-	l := &Loop{Helper: call, FuncType: ft, Body: body, Bound: BoundOther}
+	l := &Loop{Helper: call, FuncType: ft, Body: body, Bound: BoundOther, sums: m.sums}
 	l.Ctx = m.ctxInScope(stack, body)
+	l.CtxSource = m.ctxSource(l.Ctx, stack)
 	w := &walker{m: m, l: l, fbody: fbody}
-	w.requests(fbody)
-	w.keys()
+	l.Requests = w.requestsOf(fbody)
+	l.Keys = w.keysOf()
 	return l
+}
+
+// receivesOnly reports whether every attempt call is a function of the
+// package that blocks on a channel another goroutine feeds: each call
+// takes the next value, it does not repeat an operation that failed.
+func (m *model) receivesOnly(calls []*ast.CallExpr) bool {
+	for _, c := range calls {
+		fn := match.Callee(m.info(), c)
+		if fn == nil || fn.Pkg() != m.pass.Pkg || !m.sums.Of(fn).Receives {
+			return false
+		}
+	}
+	return len(calls) > 0
 }
 
 // funcBody returns the body of the function literal e is, or names.
@@ -427,6 +463,34 @@ func (m *model) ctxInScope(stack []ast.Node, body ast.Node) *types.Var {
 		}
 	}
 	return nil
+}
+
+// ctxSource names the context in scope: ctx, or r.Context() when the
+// enclosing function was given a request r and no context (the request
+// carries its caller's).
+func (m *model) ctxSource(ctx *types.Var, stack []ast.Node) string {
+	if ctx != nil {
+		return ctx.Name()
+	}
+	for i := len(stack) - 1; i >= 0; i-- {
+		var ft *ast.FuncType
+		switch f := stack[i].(type) {
+		case *ast.FuncDecl:
+			ft = f.Type
+		case *ast.FuncLit:
+			ft = f.Type
+		default:
+			continue
+		}
+		for _, field := range ft.Params.List {
+			for _, name := range field.Names {
+				if v, ok := m.info().Defs[name].(*types.Var); ok && match.IsHTTPRequestPtr(v.Type()) && name.Name != "_" {
+					return name.Name + ".Context()"
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // isConstDuration reports the constant value of e, if it has one.

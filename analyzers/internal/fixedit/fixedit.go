@@ -1,4 +1,8 @@
-package retryloop
+// Package fixedit holds what resilvet's suggested fixes are built from: the
+// source text and indentation of a node, the import edit a fix needs, the
+// zero-value return of a function, and whether the package can use
+// resilvet's runtime at all.
+package fixedit
 
 import (
 	"go/ast"
@@ -8,6 +12,17 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
+)
+
+// Module is resilvet's module path; the runtime packages live under it.
+const Module = "github.com/resilvet/resilvet"
+
+// Import paths of the runtime packages that fixes point to.
+const (
+	RuntimeRetry       = Module + "/runtime/retry"
+	RuntimeBreaker     = Module + "/runtime/breaker"
+	RuntimeDeadline    = Module + "/runtime/deadline"
+	RuntimeIdempotency = Module + "/runtime/idempotency"
 )
 
 // Indent returns the indentation of the line holding pos, as gofmt writes it.
@@ -63,10 +78,11 @@ func ImportName(pass *analysis.Pass, f *ast.File, path, name string) (string, bo
 	return "", true
 }
 
-// AddImport returns the edit adding path to f's imports, kept sorted in
-// the first import block, or nil when f imports it already. ok is false
-// when name is taken in f.
-func AddImport(pass *analysis.Pass, f *ast.File, path, name string) ([]analysis.TextEdit, bool) {
+// AddImport returns the edits adding path to f's imports under name, kept
+// sorted in the first import block; none when f imports it already under
+// that name. ok is false when name is taken in f, or path is imported
+// under another name.
+func AddImport(pass *analysis.Pass, f *ast.File, path, name string) (edits []analysis.TextEdit, ok bool) {
 	local, free := ImportName(pass, f, path, name)
 	if local != "" {
 		return nil, local == name
@@ -108,7 +124,6 @@ func AddImport(pass *analysis.Pass, f *ast.File, path, name string) ([]analysis.
 // resilvet package, directly or not. Fixes that would import the runtime
 // into a module that does not require it would not build.
 func RuntimeAvailable(pass *analysis.Pass) bool {
-	const prefix = "github.com/resilvet/resilvet"
 	seen := map[*types.Package]bool{}
 	var walk func(p *types.Package) bool
 	walk = func(p *types.Package) bool {
@@ -116,7 +131,7 @@ func RuntimeAvailable(pass *analysis.Pass) bool {
 			return false
 		}
 		seen[p] = true
-		if p.Path() == prefix || strings.HasPrefix(p.Path(), prefix+"/") {
+		if p.Path() == Module || strings.HasPrefix(p.Path(), Module+"/") {
 			return true
 		}
 		for _, imp := range p.Imports() {
@@ -127,4 +142,53 @@ func RuntimeAvailable(pass *analysis.Pass) bool {
 		return false
 	}
 	return walk(pass.Pkg)
+}
+
+// ZeroReturn builds "return <zero values>, <err>" for a function with
+// results ft, whose last result must be an error: a fix that leaves the
+// function early with err. ok is false when a result has no literal zero
+// value (a struct, an array) or the last result is not an error.
+func ZeroReturn(info *types.Info, ft *ast.FuncType, err string) (string, bool) {
+	if ft.Results == nil || len(ft.Results.List) == 0 {
+		return "return", true
+	}
+	var ts []types.Type
+	for _, f := range ft.Results.List {
+		t := info.TypeOf(f.Type)
+		n := max(len(f.Names), 1)
+		for range n {
+			ts = append(ts, t)
+		}
+	}
+	if !types.Identical(ts[len(ts)-1], types.Universe.Lookup("error").Type()) {
+		return "", false
+	}
+	vals := make([]string, 0, len(ts))
+	for _, t := range ts[:len(ts)-1] {
+		z, ok := Zero(t)
+		if !ok {
+			return "", false
+		}
+		vals = append(vals, z)
+	}
+	vals = append(vals, err)
+	return "return " + strings.Join(vals, ", "), true
+}
+
+// Zero returns the literal zero value of t, when it has one.
+func Zero(t types.Type) (string, bool) {
+	switch u := t.Underlying().(type) {
+	case *types.Pointer, *types.Interface, *types.Slice, *types.Map, *types.Chan, *types.Signature:
+		return "nil", true
+	case *types.Basic:
+		switch {
+		case u.Info()&types.IsNumeric != 0:
+			return "0", true
+		case u.Info()&types.IsString != 0:
+			return `""`, true
+		case u.Info()&types.IsBoolean != 0:
+			return "false", true
+		}
+	}
+	return "", false
 }

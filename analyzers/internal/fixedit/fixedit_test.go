@@ -1,0 +1,61 @@
+package fixedit_test
+
+import (
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/resilvet/resilvet/analyzers/internal/fixedit"
+)
+
+const src = `package p
+
+import "net/http"
+
+type S struct{ A int }
+
+func none()                                            {}
+func onlyErr() error                                   { return nil }
+func resp() (*http.Response, error)                    { return nil, nil }
+func mixed() (n int, s string, ok bool, m map[int]int, err error) { return }
+func strct() (S, error)                                { return S{}, nil }
+func noErr() (int, string)                             { return 0, "" }
+`
+
+func TestZeroReturn(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "p.go", src, 0)
+	require.NoError(t, err)
+	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}}
+	_, err = (&types.Config{Importer: importer.Default()}).Check("p", fset, []*ast.File{f}, info)
+	require.NoError(t, err)
+
+	want := map[string]string{
+		"none":    "return",
+		"onlyErr": "return err",
+		"resp":    "return nil, err",
+		"mixed":   `return 0, "", false, nil, err`,
+		"strct":   "", // a struct has no literal zero value
+		"noErr":   "", // no error to return
+	}
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok {
+			continue
+		}
+		got, ok := fixedit.ZeroReturn(info, fd.Type, "err")
+		assert.Equal(t, want[fd.Name.Name] != "", ok, fd.Name.Name)
+		assert.Equal(t, want[fd.Name.Name], got, fd.Name.Name)
+	}
+}
+
+func TestRuntimePaths(t *testing.T) {
+	assert.Equal(t, "github.com/resilvet/resilvet/runtime/retry", fixedit.RuntimeRetry)
+	assert.Equal(t, "github.com/resilvet/resilvet/runtime/breaker", fixedit.RuntimeBreaker)
+}

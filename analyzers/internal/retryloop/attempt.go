@@ -1,0 +1,371 @@
+package retryloop
+
+// The attempt: the fallible calls of a loop body, and whether the loop
+// leaves on their success and goes round again on their failure.
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"github.com/resilvet/resilvet/analyzers/internal/match"
+)
+
+// attemptOf decides whether the loop leaves on success and goes round again
+// on failure (ok), and returns its attempt calls and its attempt counter.
+func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool) {
+	counter = w.l.Counter // a range over an integer counts itself
+	w.errs = map[*types.Var]*ast.CallExpr{}
+	w.resps = map[*types.Var]*respInfo{}
+	w.counters = map[*types.Var]bool{}
+	if f, ok := w.l.Stmt.(*ast.ForStmt); ok && f.Post != nil {
+		if id, ok := f.Post.(*ast.IncDecStmt); ok {
+			if v := w.varOf(id.X); v != nil {
+				w.counters[v] = true
+				counter = v
+			}
+		}
+		if as, ok := f.Post.(*ast.AssignStmt); ok && len(as.Lhs) == 1 {
+			if v := w.varOf(as.Lhs[0]); v != nil {
+				w.counters[v] = true
+				counter = v
+			}
+		}
+	}
+	comms := map[ast.Stmt]bool{}
+	var shrunk []ast.Expr
+	w.walk(w.l.Body, wctx{}, func(n ast.Node, c wctx) {
+		if s, ok := n.(ast.Stmt); ok && !c.inLoop && !comms[s] && w.takesItem(s) {
+			w.items = true
+		}
+		switch n := n.(type) {
+		case *ast.SelectStmt:
+			for _, cl := range n.Body.List {
+				if cc := cl.(*ast.CommClause); cc.Comm != nil {
+					comms[cc.Comm] = true
+				}
+			}
+		case *ast.AssignStmt:
+			if x := shrinks(n); x != nil && !c.inLoop {
+				shrunk = append(shrunk, x)
+			}
+			if c.inLoop || len(n.Rhs) != 1 {
+				if isStep(n) {
+					if v := w.varOf(n.Lhs[0]); v != nil {
+						w.counters[v] = true
+					}
+				}
+				return
+			}
+			if isStep(n) {
+				if v := w.varOf(n.Lhs[0]); v != nil {
+					w.counters[v] = true
+				}
+				return
+			}
+			call, ok := ast.Unparen(n.Rhs[0]).(*ast.CallExpr)
+			if !ok || !w.m.fallible(call) || w.isWaitCall(call) || isNewRequest(match.Callee(w.m.info(), call)) ||
+				isListen(match.Callee(w.m.info(), call)) {
+				return
+			}
+			ev := w.varOf(n.Lhs[len(n.Lhs)-1])
+			if ev == nil {
+				return
+			}
+			if w.errs[ev] == nil {
+				// the first call is the attempt; later ones (a cleanup,
+				// a disconnect notice) reuse its variable
+				w.errs[ev] = call
+			}
+			if len(n.Lhs) == 2 {
+				if rv := w.varOf(n.Lhs[0]); rv != nil && isResponse(rv.Type()) {
+					w.resps[rv] = &respInfo{err: ev, call: call, stmt: n}
+				}
+			}
+		case *ast.IncDecStmt:
+			if v := w.varOf(n.X); v != nil {
+				w.counters[v] = true
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.ARROW && w.isTickerChan(n.X) {
+				w.polls = true
+			}
+		case *ast.CallExpr:
+			if match.IsFunc(match.Callee(w.m.info(), n), "time", "Tick", "NewTicker") {
+				w.polls = true
+			}
+			if isBuiltin(w.m.info(), n.Fun, "delete") && len(n.Args) == 2 && !c.inLoop {
+				shrunk = append(shrunk, n.Args[0])
+			}
+		}
+	})
+	// A loop that drops an alternative from a list (the failed broker) and
+	// tries the next walks the list: it ends with it and asks no one twice.
+	// A list of delays consumed by the waits is a retry's schedule instead.
+	for _, x := range shrunk {
+		if !w.schedules(x) {
+			w.items = true
+		}
+	}
+	if len(w.errs) == 0 {
+		return nil, nil, false
+	}
+	if counter == nil {
+		for v := range w.counters {
+			if b, ok := v.Type().Underlying().(*types.Basic); ok && b.Info()&types.IsInteger != 0 {
+				counter = v
+				break
+			}
+		}
+	}
+	// (a) an exit taken when the attempt succeeded.
+	success, failExit := false, false
+	w.walk(w.l.Body, wctx{}, func(n ast.Node, c wctx) {
+		if _, ok := n.(*ast.CallExpr); ok {
+			return // panics and fatal exits are not successes
+		}
+		if !w.isExit(n, c) {
+			return
+		}
+		for _, g := range c.guards {
+			if g.cond == nil {
+				continue
+			}
+			if w.errNil(g.cond, g.neg) != nil {
+				success = true
+			}
+			if !g.neg && len(c.guards) == 1 && w.errNotNilOnly(g.cond) {
+				// an error check before the attempt (of building the
+				// request, sharing the err variable) is not the attempt's
+				if v := w.errCompare(g.cond, token.NEQ); n.Pos() > w.errs[v].End() {
+					failExit = true
+				}
+			}
+		}
+	})
+	if success && !failExit {
+		return w.attemptCalls(), counter, true
+	}
+	// (b) a failure branch that continues, then an exit.
+	fc := -1
+	for i, s := range w.l.Body.List {
+		if sw, ok := s.(*ast.SwitchStmt); ok && fc < 0 && sw.Tag == nil && w.mentionsAttempt(sw) && w.containsContinue(sw, wctx{}) {
+			fc = i // switch { case err != nil: continue }
+			continue
+		}
+		is, ok := s.(*ast.IfStmt)
+		if !ok {
+			continue
+		}
+		if fc < 0 && w.mentionsAttempt(is.Cond) && w.containsContinue(is.Body, wctx{}) {
+			fc = i
+			continue
+		}
+		if fc >= 0 && mentionsStatus(w.m.info(), is.Cond) && w.containsExit(is.Body, wctx{}) {
+			return w.attemptCalls(), counter, true
+		}
+	}
+	if fc >= 0 {
+		for _, s := range w.l.Body.List[fc+1:] {
+			if w.isExit(s, wctx{top: true}) {
+				return w.attemptCalls(), counter, true
+			}
+		}
+	}
+	return nil, nil, false
+}
+
+// attemptCalls returns the attempt calls, in source order.
+func (w *walker) attemptCalls() []*ast.CallExpr {
+	var calls []*ast.CallExpr
+	seen := map[*ast.CallExpr]bool{}
+	for _, call := range w.errs {
+		if !seen[call] {
+			seen[call] = true
+			calls = append(calls, call)
+		}
+	}
+	// source order, for stable reports
+	for i := 1; i < len(calls); i++ {
+		for j := i; j > 0 && calls[j].Pos() < calls[j-1].Pos(); j-- {
+			calls[j], calls[j-1] = calls[j-1], calls[j]
+		}
+	}
+	// the send first: it names the retry in reports
+	for i, c := range calls {
+		if i > 0 && w.sends(c) {
+			copy(calls[1:i+1], calls[:i])
+			calls[0] = c
+			break
+		}
+	}
+	return calls
+}
+
+// isStep reports whether as adds to or subtracts from a variable.
+func isStep(as *ast.AssignStmt) bool {
+	return (as.Tok == token.ADD_ASSIGN || as.Tok == token.SUB_ASSIGN) && len(as.Lhs) == 1
+}
+
+func (w *walker) isTickerChan(e ast.Expr) bool {
+	sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
+	if ok && sel.Sel.Name == "C" {
+		return match.IsNamed(w.m.info().TypeOf(sel.X), "time", "Ticker")
+	}
+	if call, ok := ast.Unparen(e).(*ast.CallExpr); ok {
+		return match.IsFunc(match.Callee(w.m.info(), call), "time", "Tick")
+	}
+	return false
+}
+
+// conjuncts splits a && b && c; disjuncts a || b || c.
+func conjuncts(e ast.Expr, op token.Token) []ast.Expr {
+	e = ast.Unparen(e)
+	if b, ok := e.(*ast.BinaryExpr); ok && b.Op == op {
+		return append(conjuncts(b.X, op), conjuncts(b.Y, op)...)
+	}
+	return []ast.Expr{e}
+}
+
+// errNil returns the attempt error known nil when cond holds (neg: when it
+// does not hold).
+func (w *walker) errNil(cond ast.Expr, neg bool) *types.Var {
+	parts, want := conjuncts(cond, token.LAND), token.EQL
+	if neg {
+		parts, want = conjuncts(cond, token.LOR), token.NEQ
+	}
+	for _, p := range parts {
+		if v := w.errCompare(p, want); v != nil {
+			return v
+		}
+	}
+	// a lone "err == nil || ..." still exits whenever the attempt succeeded
+	if !neg {
+		for _, p := range conjuncts(cond, token.LOR) {
+			if v := w.errCompare(p, token.EQL); v != nil {
+				return v
+			}
+		}
+	}
+	return nil
+}
+
+// errNotNilOnly reports whether cond is just "err != nil" for an attempt error.
+func (w *walker) errNotNilOnly(cond ast.Expr) bool {
+	return w.errCompare(ast.Unparen(cond), token.NEQ) != nil
+}
+
+func (w *walker) errCompare(e ast.Expr, op token.Token) *types.Var {
+	b, ok := ast.Unparen(e).(*ast.BinaryExpr)
+	if !ok || b.Op != op {
+		return nil
+	}
+	x, y := b.X, b.Y
+	if isNil(w.m.info(), x) {
+		x, y = y, x
+	}
+	if !isNil(w.m.info(), y) {
+		return nil
+	}
+	v := w.varOf(x)
+	if v != nil && w.errs[v] != nil {
+		return v
+	}
+	return nil
+}
+
+func isNil(info *types.Info, e ast.Expr) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	_, isnil := info.Uses[id].(*types.Nil)
+	return isnil
+}
+
+// mentionsAttempt reports whether e uses an attempt error or response.
+func (w *walker) mentionsAttempt(e ast.Node) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if v, ok := w.m.info().Uses[id].(*types.Var); ok && (w.errs[v] != nil || w.resps[v] != nil) {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// takesItem reports whether s takes a value from a channel that another
+// goroutine feeds (not a timer's, a ticker's or ctx.Done()): a loop that
+// receives its work item each time round handles a new item, it does not
+// repeat one.
+func (w *walker) takesItem(s ast.Stmt) bool {
+	ch := received(s)
+	if ch == nil {
+		return false
+	}
+	return !w.isTimerRecv(s) && !w.isCtxDone(s) && !w.isTickerChan(ch)
+}
+
+// shrinks returns x of "x = x[i:]", "x = x[:n]" or "x = append(x[:i],
+// x[i+1:]...)": the statement drops elements from x.
+func shrinks(as *ast.AssignStmt) ast.Expr {
+	if as.Tok != token.ASSIGN || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
+		return nil
+	}
+	lhs := types.ExprString(as.Lhs[0])
+	rhs := ast.Unparen(as.Rhs[0])
+	if call, ok := rhs.(*ast.CallExpr); ok && call.Ellipsis.IsValid() && len(call.Args) == 2 {
+		if id, ok := call.Fun.(*ast.Ident); ok && id.Name == "append" {
+			rhs = ast.Unparen(call.Args[0])
+		}
+	}
+	if sl, ok := rhs.(*ast.SliceExpr); ok && types.ExprString(sl.X) == lhs && (sl.Low != nil || sl.High != nil) {
+		return as.Lhs[0]
+	}
+	return nil
+}
+
+// schedules reports whether the shrinking list x feeds a wait of the loop
+// (time.Sleep(delays[0]); delays = delays[1:]).
+func (w *walker) schedules(x ast.Expr) bool {
+	name := types.ExprString(x)
+	found := false
+	ast.Inspect(w.l.Body, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || found {
+			return !found
+		}
+		if fn := match.Callee(w.m.info(), call); fn != nil && (w.isWaitCall(call) || match.IsFunc(fn, "time", "After")) {
+			for _, a := range call.Args {
+				if strings.Contains(types.ExprString(a), name) {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// isListen matches binding a local address: retrying it asks no dependency.
+func isListen(fn *types.Func) bool {
+	return match.IsFunc(fn, "net", "Listen", "ListenPacket", "ListenTCP", "ListenUDP", "ListenUnix") ||
+		match.IsMethod(fn, "net", "ListenConfig", "Listen", "ListenPacket")
+}
+
+// sends reports whether call sends an HTTP request: Do or RoundTrip of a
+// request, or net/http's own senders.
+func (w *walker) sends(call *ast.CallExpr) bool {
+	fn := match.Callee(w.m.info(), call)
+	if fn == nil {
+		return false
+	}
+	if (fn.Name() == "Do" || fn.Name() == "RoundTrip") && len(call.Args) == 1 && isRequestType(w.m.info().TypeOf(call.Args[0])) {
+		return true
+	}
+	return fn.Pkg() != nil && fn.Pkg().Path() == "net/http" && (fn.Name() == "Get" || fn.Name() == "Post" || fn.Name() == "PostForm" || fn.Name() == "Head")
+}

@@ -1,0 +1,137 @@
+package retryloop
+
+// The bound: what ends a retry whose attempts keep failing.
+
+import (
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+
+	"github.com/resilvet/resilvet/analyzers/internal/match"
+)
+
+// boundOf classifies what ends the loop when attempts keep failing.
+func (w *walker) boundOf() Bound {
+	l := w.l
+	if f, ok := l.Stmt.(*ast.ForStmt); ok && f.Cond != nil {
+		if v := w.m.constValue(f.Cond); v == nil || constant.BoolVal(v) == false {
+			if b := w.classify(f.Cond); b != BoundNone {
+				return b
+			}
+			return BoundOther
+		}
+	}
+	bound := BoundNone
+	w.walk(l.Body, wctx{}, func(n ast.Node, c wctx) {
+		if bound != BoundNone {
+			return
+		}
+		// "continue only while attemptsLeft > 0": a guarded next attempt
+		if b, ok := n.(*ast.BranchStmt); ok && b.Tok == token.CONTINUE && w.targetsLoop(b, c) {
+			for _, g := range c.guards {
+				if g.cond != nil && !g.neg {
+					if k := w.classify(g.cond); k != BoundNone && k != BoundOther {
+						bound = k
+					}
+				}
+			}
+			return
+		}
+		if !w.isExit(n, c) || w.sideStepFailure(c) {
+			return
+		}
+		for _, g := range c.guards {
+			switch {
+			case g.sel && g.comm != nil:
+				if w.isCtxDone(g.comm) {
+					bound = BoundContext
+				} else if !w.isTimerRecv(g.comm) {
+					bound = BoundOther
+				}
+			case g.cond != nil:
+				if b := w.classify(g.cond); b != BoundNone {
+					bound = b
+				}
+			}
+		}
+	})
+	return bound
+}
+
+// classify says which bound a condition expresses, BoundNone when it only
+// classifies the attempt's outcome.
+func (w *walker) classify(cond ast.Expr) Bound {
+	info := w.m.info()
+	b := BoundNone
+	rank := func(x Bound) {
+		if b == BoundNone || x < b {
+			b = x
+		}
+	}
+	ast.Inspect(cond, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			if id, ok := n.X.(*ast.Ident); ok {
+				if pn, ok := info.Uses[id].(*types.PkgName); ok {
+					switch pn.Imported().Path() {
+					case "context":
+						rank(BoundContext)
+					case "time":
+						rank(BoundDeadline)
+					}
+					return false
+				}
+			}
+			if statusSel(info, n) {
+				return false
+			}
+		case *ast.Ident:
+			obj := info.Uses[n]
+			switch obj := obj.(type) {
+			case *types.Var:
+				switch {
+				case match.IsContext(obj.Type()):
+					rank(BoundContext)
+				case match.IsNamed(obj.Type(), "time", "Time") || match.IsNamed(obj.Type(), "time", "Duration"):
+					rank(BoundDeadline)
+				case w.counters[obj]:
+					rank(BoundAttempts)
+				case w.errs[obj] != nil || w.resps[obj] != nil:
+				default:
+					rank(BoundOther)
+				}
+			}
+		case *ast.CallExpr:
+			if sel, ok := n.Fun.(*ast.SelectorExpr); ok {
+				if x := w.varOf(sel.X); x == nil || (w.errs[x] == nil && w.resps[x] == nil) {
+					if _, isPkg := info.Uses[identOf(sel.X)].(*types.PkgName); !isPkg {
+						rank(BoundOther)
+					}
+				}
+			}
+		}
+		return true
+	})
+	return b
+}
+
+// sideStepFailure reports an exit taken because a call made under a
+// condition failed (a debug dump of the request under "if c.debug != nil"):
+// it leaves on an error, so the condition above it does not bound the
+// retries.
+func (w *walker) sideStepFailure(c wctx) bool {
+	for i, g := range c.guards {
+		if i == 0 || g.cond == nil || g.neg {
+			continue
+		}
+		v := w.errCompare(ast.Unparen(g.cond), token.NEQ)
+		if v == nil {
+			continue
+		}
+		if outer := c.guards[i-1].cond; outer != nil && v.Pos() > outer.End() {
+			return true // the failing call runs only under the outer condition
+		}
+	}
+	return false
+}

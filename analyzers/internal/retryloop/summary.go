@@ -1,0 +1,200 @@
+package retryloop
+
+// Function summaries: what a function of the analysed package does, seen
+// from a call to it, computed once per package from its SSA form and
+// carried from callees to callers (bottom-up, to a fixpoint, so recursion
+// is fine). Functions of other packages stay opaque.
+
+import (
+	"go/token"
+	"go/types"
+	"regexp"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/resilvet/resilvet/analyzers/internal/match"
+	"github.com/resilvet/resilvet/analyzers/internal/pkgssa"
+)
+
+// Summary says what a call to a package function does.
+type Summary struct {
+	// Waits: it sleeps or waits on a timer (itself or in a function it
+	// calls), so a loop calling it needs no wait of its own.
+	Waits bool
+	// Receives: it blocks receiving from a channel that some other
+	// goroutine feeds; calling it again takes the next value rather than
+	// repeating an operation.
+	Receives bool
+	// Sleeps: it waits with time.Sleep or a bare timer receive, which
+	// nothing but the timer ends.
+	Sleeps bool
+	// Cancels: it selects on a context's Done channel or waits with
+	// runtime/retry's Wait, so a cancelled caller is let go.
+	Cancels bool
+	// Fresh: it returns a value that differs on every call (it reads a
+	// uuid, random or clock source): makeKey() minted in a retry is a new
+	// key on every attempt.
+	Fresh bool
+}
+
+// BlindWait reports a wait that a cancelled context does not end.
+func (s Summary) BlindWait() bool { return s.Sleeps && !s.Cancels }
+
+// summaries computes the package's summaries on the first question.
+type summaries struct {
+	pkg  *types.Package
+	ssa  *pkgssa.Lazy
+	done bool
+	by   map[*ssa.Function]*Summary
+}
+
+// Of returns the summary of fn, the zero Summary for functions declared
+// elsewhere.
+func (s *summaries) Of(fn *types.Func) Summary {
+	if s == nil || fn == nil || fn.Pkg() != s.pkg {
+		return Summary{} // declared elsewhere: opaque, and no SSA built for it
+	}
+	if !s.done {
+		s.compute()
+	}
+	if f := s.ssa.Get().Func(fn); f != nil && s.by[f] != nil {
+		return *s.by[f]
+	}
+	return Summary{}
+}
+
+func (s *summaries) compute() {
+	s.done = true
+	s.by = map[*ssa.Function]*Summary{}
+	p := s.ssa.Get()
+	callees := map[*ssa.Function][]*ssa.Function{}
+	for _, f := range p.Funcs {
+		sum := &Summary{}
+		s.by[f] = sum
+		for _, b := range f.Blocks {
+			for _, ins := range b.Instrs {
+				switch ins := ins.(type) {
+				case *ssa.Call:
+					if backoffName.MatchString(calledName(&ins.Call)) {
+						sum.Waits = true // s.sleep(n), policy.Backoff(n): a wait of its own making
+					}
+					callee := ins.Call.StaticCallee()
+					if callee == nil {
+						continue
+					}
+					if obj, ok := callee.Object().(*types.Func); ok && isFreshSource(obj) {
+						sum.Fresh = true
+					}
+					if obj, ok := callee.Object().(*types.Func); ok && isTimerWait(obj) {
+						sum.Waits = true
+						sum.Sleeps = sum.Sleeps || match.IsFunc(obj, "time", "Sleep")
+						sum.Cancels = sum.Cancels || match.IsFunc(obj, RuntimeRetry, "Wait")
+					}
+					if callee.Pkg == p.Pkg || callee.Parent() != nil {
+						callees[f] = append(callees[f], callee)
+					}
+				case *ssa.UnOp:
+					if ins.Op == token.ARROW {
+						k := chanKind(ins.X)
+						sum.note(k)
+						sum.Sleeps = sum.Sleeps || k == chanTimer // nothing else wakes a bare receive
+					}
+				case *ssa.Select:
+					if !ins.Blocking {
+						continue
+					}
+					for _, st := range ins.States {
+						if st.Dir == types.RecvOnly {
+							k := chanKind(st.Chan)
+							sum.note(k)
+							sum.Cancels = sum.Cancels || k == chanDone
+						}
+					}
+				}
+			}
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for f, cs := range callees {
+			sum := s.by[f]
+			for _, c := range cs {
+				cs := s.by[c]
+				if cs == nil {
+					continue
+				}
+				merged := Summary{
+					Waits: sum.Waits || cs.Waits, Receives: sum.Receives || cs.Receives,
+					Sleeps: sum.Sleeps || cs.Sleeps, Cancels: sum.Cancels || cs.Cancels,
+					Fresh: sum.Fresh || cs.Fresh,
+				}
+				if merged != *sum {
+					*sum = merged
+					changed = true
+				}
+			}
+		}
+	}
+}
+
+type chanUse int
+
+const (
+	chanOther chanUse = iota // a channel another goroutine feeds
+	chanTimer                // time.After, a Timer's or Ticker's C
+	chanDone                 // ctx.Done(): cancellation, not a value
+)
+
+func (s *Summary) note(k chanUse) {
+	switch k {
+	case chanTimer:
+		s.Waits = true
+	case chanOther:
+		s.Receives = true
+	}
+}
+
+// chanKind says what a received-from channel is.
+func chanKind(v ssa.Value) chanUse {
+	switch v := v.(type) {
+	case *ssa.Call:
+		if callee := v.Call.StaticCallee(); callee != nil {
+			if obj, ok := callee.Object().(*types.Func); ok && match.IsFunc(obj, "time", "After", "Tick") {
+				return chanTimer
+			}
+		}
+		if v.Call.IsInvoke() && v.Call.Method.Name() == "Done" && match.IsContext(v.Call.Value.Type()) {
+			return chanDone
+		}
+		if m := v.Call.StaticCallee(); m != nil && m.Name() == "Done" && m.Signature.Recv() != nil {
+			return chanDone
+		}
+	case *ssa.UnOp:
+		if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL {
+			if pt, ok := fa.X.Type().Underlying().(*types.Pointer); ok &&
+				(match.IsNamed(pt.Elem(), "time", "Timer") || match.IsNamed(pt.Elem(), "time", "Ticker")) {
+				return chanTimer
+			}
+		}
+	}
+	return chanOther
+}
+
+// backoffName matches the names of calls that wait or compute a backoff.
+var backoffName = regexp.MustCompile(`(?i)sleep|backoff|delay`)
+
+func calledName(c *ssa.CallCommon) string {
+	if c.IsInvoke() {
+		return c.Method.Name()
+	}
+	if f := c.StaticCallee(); f != nil {
+		return f.Name()
+	}
+	return ""
+}
+
+// isTimerWait matches the standard calls that wait a duration.
+func isTimerWait(fn *types.Func) bool {
+	return match.IsFunc(fn, "time", "Sleep", "After", "NewTimer", "AfterFunc", "Tick", "NewTicker") ||
+		match.IsMethod(fn, "time", "Timer", "Reset") || match.IsFunc(fn, RuntimeRetry, "Wait")
+}
