@@ -5,7 +5,9 @@ package analyzers
 import (
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/resilvet/resilvet/analyzers/abandonedsend"
 	"github.com/resilvet/resilvet/analyzers/ctxbackground"
+	"github.com/resilvet/resilvet/analyzers/livenessdeps"
 	"github.com/resilvet/resilvet/analyzers/lockupgrade"
 	"github.com/resilvet/resilvet/analyzers/missingidemkey"
 	"github.com/resilvet/resilvet/analyzers/missingtimeout"
@@ -17,6 +19,8 @@ func All() []*analysis.Analyzer {
 	return []*analysis.Analyzer{
 		ctxbackground.Analyzer,
 		lockupgrade.Analyzer,
+		abandonedsend.Analyzer,
+		livenessdeps.Analyzer,
 		missingidemkey.Analyzer,
 		missingtimeout.Analyzer,
 		unboundedretry.Analyzer,

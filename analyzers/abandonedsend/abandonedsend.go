@@ -4,15 +4,14 @@ import (
 	_ "embed"
 	"go/ast"
 	"go/constant"
-	"go/parser"
 	"go/token"
 	"go/types"
-	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
 
+	"github.com/resilvet/resilvet/analyzers/internal/checkdoc"
 	"github.com/resilvet/resilvet/analyzers/internal/ignore"
 	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
@@ -21,7 +20,7 @@ import (
 var docSource string
 
 // Doc is the analyzer's documentation, taken from the package comment.
-var Doc = analyzerDoc(docSource, "abandonedsend")
+var Doc = checkdoc.Extract(docSource, "abandonedsend")
 
 // Analyzer is the abandonedsend check.
 var Analyzer = &analysis.Analyzer{
@@ -30,22 +29,6 @@ var Analyzer = &analysis.Analyzer{
 	URL:      "https://github.com/resilvet/resilvet/blob/main/docs/checks.md#abandonedsend",
 	Requires: []*analysis.Analyzer{inspect.Analyzer},
 	Run:      run,
-}
-
-// analyzerDoc returns what follows the "# Analyzer name" heading of the
-// package comment in src.
-// TODO(issue 16): move to the shared helper that derives every check's Doc
-// from its doc.go.
-func analyzerDoc(src, name string) string {
-	f, err := parser.ParseFile(token.NewFileSet(), "doc.go", src, parser.ParseComments|parser.PackageClauseOnly)
-	if err != nil || f.Doc == nil {
-		panic("abandonedsend: doc.go has no package comment")
-	}
-	_, doc, ok := strings.Cut(f.Doc.Text(), "# Analyzer "+name+"\n\n")
-	if !ok {
-		panic("abandonedsend: doc.go has no # Analyzer heading")
-	}
-	return strings.TrimSpace(doc)
 }
 
 func run(pass *analysis.Pass) (any, error) {
