@@ -17,10 +17,10 @@ import (
 // All returns the resilvet analyzers in a stable order.
 func All() []*analysis.Analyzer {
 	return []*analysis.Analyzer{
-		ctxbackground.Analyzer,
-		lockupgrade.Analyzer,
 		abandonedsend.Analyzer,
+		ctxbackground.Analyzer,
 		livenessdeps.Analyzer,
+		lockupgrade.Analyzer,
 		missingidemkey.Analyzer,
 		missingtimeout.Analyzer,
 		unboundedretry.Analyzer,
