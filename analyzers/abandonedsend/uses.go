@@ -24,7 +24,7 @@ type sender struct {
 type uses struct {
 	senders  []*sender
 	receives []inspector.Cursor // <-ch and range ch, in the function itself
-	sentOn   map[string]bool    // every channel the senders send on, as written
+	sentOn   map[string]bool    // every channel the goroutines send on or close, as written
 }
 
 // collect classifies every use of ch. ok is false when ch is used in a way
@@ -84,8 +84,22 @@ func (c *checker) collect(ch channel) (u uses, ok bool) {
 			return u, false
 		}
 	}
-	// Every channel the senders send on, as they write it: a receive from
-	// one of them may mean the sender took another branch.
+	// Every channel a goroutine of the function sends on or closes, as
+	// written: a receive from one of them may mean that a sender took
+	// another branch, or that every sender has finished (wg.Wait, close).
+	for gc := range ch.fn.Preorder((*ast.GoStmt)(nil)) {
+		ast.Inspect(gc.Node(), func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.SendStmt:
+				u.sentOn[types.ExprString(n.Chan)] = true
+			case *ast.CallExpr:
+				if id, ok := ast.Unparen(n.Fun).(*ast.Ident); ok && id.Name == "close" && len(n.Args) == 1 {
+					u.sentOn[types.ExprString(n.Args[0])] = true
+				}
+			}
+			return true
+		})
+	}
 	for _, s := range u.senders {
 		ast.Inspect(s.body, func(n ast.Node) bool {
 			if snd, ok := n.(*ast.SendStmt); ok {

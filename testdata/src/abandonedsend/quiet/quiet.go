@@ -253,3 +253,35 @@ func Dropping(ticks <-chan time.Time, d time.Duration) {
 		return
 	}
 }
+
+// AllDone: done is closed once every worker has finished, and a worker
+// finishes only after its send was received; the loop receives until then.
+func AllDone(keys []string) error {
+	errc := make(chan error)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, k := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := fetch(context.Background(), k); err != nil {
+				errc <- err
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	var first error
+	for {
+		select {
+		case <-done:
+			return first
+		case err := <-errc:
+			if first == nil {
+				first = err
+			}
+		}
+	}
+}
