@@ -5,9 +5,12 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/ast/edge"
 	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
 
 // route is a handler registered on a liveness path.
@@ -58,8 +61,10 @@ func (c *checker) route(cc inspector.Cursor, live []string) (route, bool) {
 	return route{}, false
 }
 
-// funcArgs keeps the arguments that can be handlers: functions and values
-// with a ServeHTTP method.
+// funcArgs keeps the arguments that are handlers: functions that take a
+// request (net/http's, or a router's context such as echo.Context or
+// *gin.Context) and values with a ServeHTTP method. A client's callback
+// next to a path ("/healthz", decode) is not one.
 func (c *checker) funcArgs(args []ast.Expr) []ast.Expr {
 	var out []ast.Expr
 	for _, a := range args {
@@ -67,11 +72,29 @@ func (c *checker) funcArgs(args []ast.Expr) []ast.Expr {
 		if t == nil {
 			continue
 		}
-		if _, ok := t.Underlying().(*types.Signature); ok || hasServeHTTP(t) {
+		if sig, ok := t.Underlying().(*types.Signature); ok && takesRequest(sig) || hasServeHTTP(t) {
 			out = append(out, a)
 		}
 	}
 	return out
+}
+
+// takesRequest reports whether sig has a parameter of net/http's request
+// or response writer, or of a router package's own types.
+func takesRequest(sig *types.Signature) bool {
+	for v := range sig.Params().Variables() {
+		t := v.Type()
+		if match.IsHTTPRequestPtr(t) || match.IsNamed(t, "net/http", "ResponseWriter") {
+			return true
+		}
+		if p, ok := types.Unalias(t).(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		if n, ok := types.Unalias(t).(*types.Named); ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() != "net/http" && slices.Contains(routers, n.Obj().Pkg().Path()) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasServeHTTP(t types.Type) bool {

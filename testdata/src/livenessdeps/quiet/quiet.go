@@ -106,3 +106,16 @@ func Mount(mux *http.ServeMux, dsn string) error {
 	mux.Handle("/livez", h)
 	return nil
 }
+
+// Client is an API client; its health call passes the path and a decoder.
+type Client struct{ base string }
+
+func (c *Client) call(ctx context.Context, path string, decode func(*sql.Rows) error) error {
+	return nil
+}
+
+func (c *Client) Health(ctx context.Context, db *sql.DB) error {
+	return c.call(ctx, "/healthz", func(*sql.Rows) error {
+		return db.PingContext(ctx)
+	})
+}
