@@ -5,7 +5,9 @@ package analyzers
 import (
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/resilvet/resilvet/analyzers/abandonedsend"
 	"github.com/resilvet/resilvet/analyzers/ctxbackground"
+	"github.com/resilvet/resilvet/analyzers/livenessdeps"
 	"github.com/resilvet/resilvet/analyzers/lockupgrade"
 	"github.com/resilvet/resilvet/analyzers/missingidemkey"
 	"github.com/resilvet/resilvet/analyzers/missingtimeout"
@@ -15,7 +17,9 @@ import (
 // All returns the resilvet analyzers in a stable order.
 func All() []*analysis.Analyzer {
 	return []*analysis.Analyzer{
+		abandonedsend.Analyzer,
 		ctxbackground.Analyzer,
+		livenessdeps.Analyzer,
 		lockupgrade.Analyzer,
 		missingidemkey.Analyzer,
 		missingtimeout.Analyzer,
