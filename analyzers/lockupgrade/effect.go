@@ -137,19 +137,51 @@ func (f *fnState) constantOfDecision(s source, w write) bool {
 		if of(cond) && isBool {
 			return true
 		}
-		if x, ok := cond.(*ssa.BinOp); ok && (x.Op == token.EQL || x.Op == token.NEQ) && c.Value != nil {
-			other := x.Y
-			if of(x.Y) {
-				other = x.X
-			} else if !of(x.X) {
+		if f.comparesWith(cond, c, of) {
+			return true
+		}
+	}
+	// The comparison may reach the branch through && and || (a phi), on a
+	// field reached through the state: the field compared with the
+	// constant is the one written.
+	st, ok := w.instr.(*ssa.Store)
+	if !ok {
+		return false
+	}
+	same := func(v ssa.Value) bool {
+		ld, ok := v.(*ssa.UnOp)
+		return ok && ld.Op == token.MUL && addrOf(ld.X) == addrOf(st.Addr)
+	}
+	for _, blk := range f.fn.Blocks {
+		for _, in := range blk.Instrs {
+			v, ok := in.(*ssa.BinOp)
+			if !ok || !f.comparesWith(v, c, same) {
 				continue
 			}
-			if oc, ok := other.(*ssa.Const); ok && oc.Value != nil && oc.Value.Kind() == c.Value.Kind() && constant.Compare(oc.Value, token.EQL, c.Value) {
-				return true
+			for _, b := range f.closure(v, true).ifs {
+				if f.guarded([]*ssa.BasicBlock{b})[w.instr.Block().Index] {
+					return true
+				}
 			}
 		}
 	}
 	return false
+}
+
+// comparesWith reports whether v is x == c or x != c with is(x).
+func (f *fnState) comparesWith(v ssa.Value, c *ssa.Const, is func(ssa.Value) bool) bool {
+	x, ok := v.(*ssa.BinOp)
+	if !ok || (x.Op != token.EQL && x.Op != token.NEQ) || c.Value == nil {
+		return false
+	}
+	other := x.Y
+	if is(x.Y) {
+		other = x.X
+	} else if !is(x.X) {
+		return false
+	}
+	oc, ok := other.(*ssa.Const)
+	return ok && oc.Value != nil && oc.Value.Kind() == c.Value.Kind() && constant.Compare(oc.Value, token.EQL, c.Value)
 }
 
 // isTypeMemo reports whether w stores into a map keyed by reflect.Type: a

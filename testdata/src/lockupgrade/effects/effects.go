@@ -311,3 +311,49 @@ func (c *Client) Unwrap(wrapping string) {
 		c.SetToken(wrapping)
 	}
 }
+
+// Conn reads its options under RLock, reduced from a database client's
+// handshake: when the server lacks a feature in auto mode, the feature is
+// switched off.
+type Conn struct {
+	optMu sync.RWMutex
+	opt   *Options
+}
+
+type Options struct {
+	Feature *FeatureConfig
+}
+
+type FeatureConfig struct{ Mode int }
+
+const (
+	modeAuto = iota
+	modeOn
+	modeOff
+)
+
+// Handshake writes the constant its decision was about (Mode != modeOff),
+// through the same fields: a re-check could only find it off already.
+func (c *Conn) Handshake(supported bool) {
+	c.optMu.RLock()
+	enabled := c.opt.Feature != nil && c.opt.Feature.Mode != modeOff
+	c.optMu.RUnlock()
+	if enabled && !supported {
+		c.optMu.Lock()
+		c.opt.Feature.Mode = modeOff
+		c.optMu.Unlock()
+	}
+}
+
+// Promote is its twin that writes another constant: a switch-off in
+// between is undone.
+func (c *Conn) Promote() {
+	c.optMu.RLock()
+	enabled := c.opt.Feature != nil && c.opt.Feature.Mode != modeOff
+	c.optMu.RUnlock()
+	if enabled {
+		c.optMu.Lock() // want `c.opt was read under RLock at line 352 and written after Lock without re-checking, so concurrent callers may each make this change, undoing one made in between`
+		c.opt.Feature.Mode = modeOn
+		c.optMu.Unlock()
+	}
+}
