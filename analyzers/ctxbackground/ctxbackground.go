@@ -88,6 +88,7 @@ type checker struct {
 	pass       *analysis.Pass
 	rep        *ignore.Reporter
 	reassigned map[*types.Var]bool
+	funcDecls  map[*types.Func]*ast.FuncDecl // built on first use
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -172,6 +173,9 @@ func (c *checker) check(f *ast.File, cc inspector.Cursor) {
 			use := outOfParens(ic)
 			if escapes(info, c.pass.Pkg, use) {
 				return // kept in a struct or returned: a lifetime of its own
+			}
+			if use.ParentEdgeKind() == edge.CallExpr_Args && derives(info, use.Parent(), v) && extracts(use.Parent().Node().(*ast.CallExpr)) {
+				return // a fresh trace root, continued from a message's own headers
 			}
 			if use.ParentEdgeKind() == edge.CallExpr_Args && !derives(info, use.Parent(), v) {
 				calls++
@@ -455,10 +459,11 @@ func (c *checker) inGoStmt(fn, cur inspector.Cursor) bool {
 }
 
 // quietConsumer reports whether handing a new root context to the call at
-// cc is legitimate: the callee returns nothing (logging, metrics: it cannot
-// act on cancellation), or it returns no error and its result is kept
-// beyond this call (a long-lived object, such as a token source, must not
-// die with the caller's context). The call of a go statement is never quiet.
+// cc is legitimate: the callee returns nothing and only observes (logging,
+// metrics, tracing: it cannot act on cancellation) or ignores its context,
+// or it returns no error and its result is kept beyond this call (a
+// long-lived object, such as a token source, must not die with the
+// caller's context). The call of a go statement is never quiet.
 func (c *checker) quietConsumer(cc inspector.Cursor) bool {
 	call := cc.Node().(*ast.CallExpr)
 	if cc.ParentEdgeKind() == edge.GoStmt_Call {
@@ -474,7 +479,7 @@ func (c *checker) quietConsumer(cc inspector.Cursor) bool {
 	}
 	res := sig.Results()
 	if res.Len() == 0 {
-		return true
+		return observes(c.pass.TypesInfo, call) || c.ignoresContext(call)
 	}
 	for v := range res.Variables() {
 		if types.Identical(v.Type(), errorType) {
