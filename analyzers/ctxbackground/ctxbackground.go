@@ -58,8 +58,11 @@ The check stays quiet in tests, main, init and package-level variables, for
 a context parameter named _, where the parameter is shadowed or reassigned,
 in deferred cleanup, once the code has waited for a context to be done
 (graceful shutdown needs a fresh context), in closures shared by several
-callers (sync.Once, singleflight), and for contexts stored in fields or
-returned.`
+callers (sync.Once, singleflight), for contexts stored in fields or
+returned, for calls that return nothing and only log, measure or trace (or
+a function of the package that uses its context for nothing else), and
+for a trace root continued from a message's headers with a propagator's
+Extract.`
 
 // Analyzer is the ctxbackground check.
 var Analyzer = &analysis.Analyzer{
