@@ -85,7 +85,8 @@ func observerType(t types.Type) bool {
 
 // ignoresContext reports whether the callee is a function of this package
 // whose body uses its context parameters for nothing but observing calls
-// (or not at all): it loses no deadline.
+// and goroutines it starts (or not at all): no wait of the caller's loses
+// its deadline.
 func (c *checker) ignoresContext(call *ast.CallExpr) bool {
 	fn := match.Callee(c.pass.TypesInfo, call)
 	if fn == nil || fn.Pkg() != c.pass.Pkg {
@@ -120,12 +121,34 @@ func (c *checker) ignoresContext(call *ast.CallExpr) bool {
 	})
 	used := false
 	ast.Inspect(decl.Body, func(n ast.Node) bool {
+		if _, ok := n.(*ast.GoStmt); ok {
+			return false // work the callee starts outlives it: not the caller's to bound
+		}
 		if x, ok := n.(*ast.Ident); ok && ctxs[info.Uses[x]] && !observed[x] {
 			used = true
 		}
 		return !used
 	})
 	return !used
+}
+
+// starts reports whether a call that returns nothing is named as one that
+// starts work running on after it returns (Start, Go, Launch, Spawn): that
+// work must not die with the caller's context.
+func starts(call *ast.CallExpr) bool {
+	var name string
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		name = fun.Name
+	case *ast.SelectorExpr:
+		name = fun.Sel.Name
+	}
+	for _, p := range []string{"Start", "start", "Go", "Launch", "launch", "Spawn", "spawn"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // decls maps the package's functions and methods to their declarations.

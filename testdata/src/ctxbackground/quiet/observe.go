@@ -34,3 +34,31 @@ func (h *Handler) Serve(ctx context.Context, route string) {
 func remember(_ context.Context, route string) { seen[route] = true }
 
 var seen = map[string]bool{}
+
+type Watcher struct{ events chan string }
+
+// watch starts a loop that lives as long as the watcher, not as long as
+// the call that set it up.
+func (w *Watcher) watch(ctx context.Context) {
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case e := <-w.events:
+				slog.Info("event", "name", e)
+			}
+		}
+	}()
+}
+
+// Setup starts the watcher's loop on a root of its own.
+func (w *Watcher) Setup(ctx context.Context, pool *Pool) {
+	w.watch(context.Background())
+	pool.StartReaper(context.Background())
+}
+
+type Pool struct{ reaperCtx context.Context }
+
+// StartReaper keeps ctx for a reaper that runs until the pool closes.
+func (p *Pool) StartReaper(ctx context.Context) { p.reaperCtx = ctx }
