@@ -96,7 +96,7 @@ type checker struct {
 
 func run(pass *analysis.Pass) (any, error) {
 	// context.Background can only be called from a package importing context.
-	if !match.Imports(pass.Pkg, "context") {
+	if !match.Imports(pass.Pkg, "context") || match.TestSupport(pass.Pkg) {
 		return nil, nil
 	}
 	c := &checker{pass: pass, rep: ignore.New(pass), reassigned: map[*types.Var]bool{}}

@@ -150,6 +150,7 @@ type fnState struct {
 
 	closures map[closureKey]*closure
 	pd       *postdom
+	locked   map[*ssa.UnOp]token.Pos // loads under the write lock taken at the Pos
 }
 
 // freshRead is state read after Lock to decide something.
@@ -354,6 +355,12 @@ func (f *fnState) step(instr ssa.Instruction, st []mstate, collect bool) {
 			}
 			if st[i].r && collect {
 				f.sources = append(f.sources, source{v: in, mu: i, state: s, name: stateName(in.X, s), readPos: posOf(in), outer: outer(st, i)})
+			}
+			if st[i].w && collect {
+				if f.locked == nil {
+					f.locked = map[*ssa.UnOp]token.Pos{}
+				}
+				f.locked[in] = st[i].lockPos
 			}
 			if st[i].w && f.decides(in) {
 				st[i].recheck |= f.stateBit(s)

@@ -56,7 +56,7 @@ var Analyzer = &analysis.Analyzer{
 const breakerPkg = "github.com/resilvet/resilvet/runtime/breaker"
 
 func run(pass *analysis.Pass) (any, error) {
-	if !match.Imports(pass.Pkg, "sync") || !usesRLock(pass.TypesInfo) {
+	if !match.Imports(pass.Pkg, "sync") || match.TestSupport(pass.Pkg) || !usesRLock(pass.TypesInfo) {
 		return nil, nil
 	}
 	pkg, srcFuncs := buildSSA(pass)
@@ -169,6 +169,7 @@ type lockedWrite struct {
 	mu, state  rel
 	lockPos    token.Pos
 	idempotent bool // only deletes
+	fresh      bool // every value written is computed from the state read again under the lock
 }
 
 type funcResult struct {

@@ -18,6 +18,7 @@ func TestAnalyzer(t *testing.T) {
 		"lockupgrade/deadlock",
 		"lockupgrade/quiet",
 		"lockupgrade/ignored",
+		"lockupgrade/effects",
 	)
 }
 

@@ -32,12 +32,16 @@ func (f *fnState) findings() {
 			if s.mu != w.mu || s.state != w.state || s.outer&w.outer != 0 || !f.dependsOn(w, s.v) {
 				continue
 			}
+			effect := f.effect(s, w)
+			if effect == "" {
+				continue // nothing stale reaches the write
+			}
 			at, where := w.lockPos, ""
 			if w.helper != nil {
 				where = " at " + f.c.line(w.helper.lockPos, at)
 			}
-			msg := fmt.Sprintf("%s was read under RLock at %s and written after Lock%s without re-checking; re-check it after Lock or use one Lock for check and update",
-				s.name, f.c.line(s.readPos, at), where)
+			msg := fmt.Sprintf("%s was read under RLock at %s and written after Lock%s without re-checking, so concurrent callers %s; re-check it after Lock or use one Lock for check and update",
+				s.name, f.c.line(s.readPos, at), where, effect)
 			if f.c.looksLikeBreaker(s.name) {
 				msg += ", or use the breaker in " + breakerPkg
 			}
@@ -119,10 +123,11 @@ func (f *fnState) summarise(res *funcResult) {
 			if x := &res.writes[k]; x.mu == mu && x.state == st {
 				dup = true
 				x.idempotent = x.idempotent && w.idempotent
+				x.fresh = x.fresh && f.freshValue(w)
 			}
 		}
 		if !dup {
-			res.writes = append(res.writes, lockedWrite{mu: mu, state: st, lockPos: w.lockPos, idempotent: w.idempotent})
+			res.writes = append(res.writes, lockedWrite{mu: mu, state: st, lockPos: w.lockPos, idempotent: w.idempotent, fresh: f.freshValue(w)})
 		}
 	}
 }

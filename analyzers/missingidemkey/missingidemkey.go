@@ -15,6 +15,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/resilvet/resilvet/analyzers/internal/ignore"
+	"github.com/resilvet/resilvet/analyzers/internal/match"
 	"github.com/resilvet/resilvet/analyzers/internal/retryloop"
 )
 
@@ -76,7 +77,7 @@ func headerNames() []string {
 
 func run(pass *analysis.Pass) (any, error) {
 	res := pass.ResultOf[retryloop.Analyzer].(*retryloop.Result)
-	if len(res.Loops) == 0 {
+	if len(res.Loops) == 0 || match.TestSupport(pass.Pkg) {
 		return nil, nil
 	}
 	names := headerNames()

@@ -111,7 +111,7 @@ type checker struct {
 }
 
 func run(pass *analysis.Pass) (any, error) {
-	if !match.Imports(pass.Pkg, httpPkg, netPkg) {
+	if !match.Imports(pass.Pkg, httpPkg, netPkg) || match.TestSupport(pass.Pkg) {
 		return nil, nil
 	}
 	c := &checker{pass: pass, rep: ignore.New(pass), insp: pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)}

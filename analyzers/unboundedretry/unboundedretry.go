@@ -77,7 +77,7 @@ func init() {
 
 func run(pass *analysis.Pass) (any, error) {
 	res := pass.ResultOf[retryloop.Analyzer].(*retryloop.Result)
-	if len(res.Loops) == 0 {
+	if len(res.Loops) == 0 || match.TestSupport(pass.Pkg) {
 		return nil, nil
 	}
 	r := ignore.New(pass)

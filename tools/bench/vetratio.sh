@@ -18,7 +18,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 (cd ../.. && go build -o "$tmp/resilvet" ./cmd/resilvet)
 vet="$(go env GOTOOLDIR)/vet"
-pkgs=$(grep -v '^#' modules.txt | sed 's|$|/...|')
+pkgs=$(grep -v '^#' modules.txt)
 
 fresh() { # fresh NAME SRC: a copy of SRC with a new identity
 	cp "$1" "$tmp/$2"
@@ -38,7 +38,7 @@ echo "warming the build cache (compiles every dependency once)..."
 go vet $pkgs >/dev/null 2>&1 || true
 go vet -vettool="$tmp/resilvet" $pkgs >/dev/null 2>&1 || true
 
-echo "packages: $(go list $pkgs 2>/dev/null | wc -l) in $(grep -vc '^#' modules.txt) modules; runs: $runs"
+echo "packages: $(go list $pkgs 2>/dev/null | wc -l) from $(go list -f '{{.Module.Path}}' $pkgs 2>/dev/null | sort -u | wc -l) modules; runs: $runs"
 vs=() rs=()
 for i in $(seq "$runs"); do
 	v=$(timed "$vet" "-printf.funcs=benchNoSuchFunc$RANDOM$RANDOM")

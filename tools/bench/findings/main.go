@@ -1,76 +1,58 @@
 // Command findings summarises `go vet -json` output (read from stdin): every
 // finding as file:line:col: [check] message, then a count per check.
+//
+//	findings [-fixable] [-triage triage.tsv] [modcache]
+//
+// modcache is the module cache prefix to strip from positions, so that a
+// location reads module@version/path/file.go:line:col. With -triage, the
+// findings are checked against the judged rows of the file: a finding the file
+// does not judge is reported and makes the command exit 1; rows that no
+// longer occur are listed as information. With -fixable, only findings that
+// carry a suggested fix are printed.
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
-	"sort"
-	"strings"
 )
 
-type diagnostic struct {
-	Posn    string `json:"posn"`
-	Message string `json:"message"`
+func main() {
+	triagePath := flag.String("triage", "", "check the findings against this triage file")
+	fixable := flag.Bool("fixable", false, "print only the findings that carry a suggested fix")
+	flag.Parse()
+	os.Exit(run(os.Stdin, os.Stdout, flag.Arg(0), *triagePath, *fixable))
 }
 
-func main() {
-	trim := ""
-	if len(os.Args) > 1 {
-		trim = strings.TrimSuffix(os.Args[1], "/") + "/"
+func run(in io.Reader, out io.Writer, trim, triagePath string, fixable bool) int {
+	fs, err := parseVet(in, trim)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "findings:", err)
+		return 1
 	}
-	// go vet -json interleaves "# pkg" lines and errors with indented JSON
-	// objects; keep only the objects' lines.
-	var buf bytes.Buffer
-	sc := bufio.NewScanner(os.Stdin)
-	sc.Buffer(make([]byte, 1<<20), 1<<26)
-	for sc.Scan() {
-		if t := sc.Text(); t != "" && strings.ContainsRune("{}\t ", rune(t[0])) {
-			buf.Write(sc.Bytes())
-			buf.WriteByte('\n')
-		}
+	if fixable {
+		fs = onlyFixable(fs)
 	}
-	counts := map[string]int{}
-	var lines []string
-	dec := json.NewDecoder(&buf)
-	for {
-		var tree map[string]map[string]json.RawMessage
-		if err := dec.Decode(&tree); err == io.EOF {
-			break
-		} else if err != nil {
-			fmt.Fprintln(os.Stderr, "findings: bad vet -json input:", err)
-			os.Exit(1)
-		}
-		for _, byCheck := range tree {
-			for check, raw := range byCheck {
-				var diags []diagnostic
-				if json.Unmarshal(raw, &diags) != nil {
-					continue // an analyzer error object, not findings
-				}
-				for _, d := range diags {
-					counts[check]++
-					lines = append(lines, fmt.Sprintf("%s: [%s] %s", strings.TrimPrefix(d.Posn, trim), check, d.Message))
-				}
-			}
-		}
+	printFindings(out, fs)
+	if triagePath == "" {
+		return 0
 	}
-	sort.Strings(lines)
-	for _, l := range lines {
-		fmt.Println(l)
+	f, err := os.Open(triagePath)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "findings:", err)
+		return 1
 	}
-	checks := make([]string, 0, len(counts))
-	total := 0
-	for c, n := range counts {
-		checks = append(checks, c)
-		total += n
+	defer f.Close()
+	rows, err := parseTriage(f)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "findings: %s: %v\n", triagePath, err)
+		return 1
 	}
-	sort.Strings(checks)
-	for _, c := range checks {
-		fmt.Printf("%s: %d\n", c, counts[c])
+	r := compare(fs, rows)
+	r.print(out)
+	if len(r.untriaged) > 0 {
+		return 1
 	}
-	fmt.Printf("total: %d\n", total)
+	return 0
 }

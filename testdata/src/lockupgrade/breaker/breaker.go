@@ -32,7 +32,7 @@ func (cb *CircuitBreaker) Execute(fn func() error) error {
 	cb.mu.RLock()
 	if cb.state == StateOpen {
 		cb.mu.RUnlock()
-		cb.mu.Lock() // want `cb.state was read under RLock at line 33 and written after Lock without re-checking; re-check it after Lock or use one Lock for check and update, or use the breaker in github.com/resilvet/resilvet/runtime/breaker`
+		cb.mu.Lock() // want `cb.state was read under RLock at line 33 and written after Lock without re-checking, so concurrent callers may each make this change, undoing one made in between; re-check it after Lock or use one Lock for check and update, or use the breaker in github.com/resilvet/resilvet/runtime/breaker`
 		cb.state = StateHalfOpen
 		cb.mu.Unlock()
 	} else {

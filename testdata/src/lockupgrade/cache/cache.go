@@ -34,7 +34,7 @@ func (c *Cache) Get(key string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock() // want `c.items was read under RLock at line 28 and written after Lock without re-checking; re-check it after Lock or use one Lock for check and update`
+	c.mu.Lock() // want `c.items was read under RLock at line 28 and written after Lock without re-checking, so concurrent callers that all saw it missing each create and store their own, and all but the last are lost; re-check it after Lock or use one Lock for check and update`
 	c.items[key] = &entry{val: val, expires: time.Now().Add(time.Minute)}
 	c.mu.Unlock()
 	return val, nil

@@ -1,0 +1,18 @@
+// Package testenv counts calls.
+package testenv
+
+import "sync"
+
+type Counter struct {
+	mu sync.RWMutex
+	n  int
+}
+
+func (c *Counter) Inc() {
+	c.mu.RLock()
+	n := c.n
+	c.mu.RUnlock()
+	c.mu.Lock()
+	c.n = n + 1
+	c.mu.Unlock()
+}

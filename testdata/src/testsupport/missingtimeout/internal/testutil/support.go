@@ -1,0 +1,6 @@
+// Package testutil keeps a shared client.
+package testutil
+
+import "net/http"
+
+var Client = &http.Client{}
