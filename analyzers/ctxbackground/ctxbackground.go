@@ -464,7 +464,7 @@ func (c *checker) inGoStmt(fn, cur inspector.Cursor) bool {
 // quietConsumer reports whether handing a new root context to the call at
 // cc is legitimate: the callee returns nothing and only observes (logging,
 // metrics, tracing: it cannot act on cancellation), starts work that runs
-// on after it returns, or ignores its context,
+// on after it returns or shuts down, or ignores its context,
 // or it returns no error and its result is kept beyond this call (a
 // long-lived object, such as a token source, must not die with the
 // caller's context). The call of a go statement is never quiet.
@@ -483,7 +483,7 @@ func (c *checker) quietConsumer(cc inspector.Cursor) bool {
 	}
 	res := sig.Results()
 	if res.Len() == 0 {
-		return observes(c.pass.TypesInfo, call) || starts(call) || c.ignoresContext(call)
+		return observes(c.pass.TypesInfo, call) || lifecycle(call) || c.ignoresContext(call)
 	}
 	for v := range res.Variables() {
 		if types.Identical(v.Type(), errorType) {

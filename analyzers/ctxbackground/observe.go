@@ -132,10 +132,11 @@ func (c *checker) ignoresContext(call *ast.CallExpr) bool {
 	return !used
 }
 
-// starts reports whether a call that returns nothing is named as one that
-// starts work running on after it returns (Start, Go, Launch, Spawn): that
-// work must not die with the caller's context.
-func starts(call *ast.CallExpr) bool {
+// lifecycle reports whether a call that returns nothing is named as one
+// that starts work running on after it returns (Start, Go, Launch, Spawn)
+// or tears the process or a server down (Exit, Shutdown, Stop, Quit): that
+// work must not die with the caller's context, which a shutdown cancels.
+func lifecycle(call *ast.CallExpr) bool {
 	var name string
 	switch fun := ast.Unparen(call.Fun).(type) {
 	case *ast.Ident:
@@ -143,7 +144,8 @@ func starts(call *ast.CallExpr) bool {
 	case *ast.SelectorExpr:
 		name = fun.Sel.Name
 	}
-	for _, p := range []string{"Start", "start", "Go", "Launch", "launch", "Spawn", "spawn"} {
+	for _, p := range []string{"Start", "start", "Go", "Launch", "launch", "Spawn", "spawn",
+		"Exit", "exit", "Shutdown", "shutdown", "Stop", "stop", "Quit", "quit"} {
 		if strings.HasPrefix(name, p) {
 			return true
 		}

@@ -107,7 +107,9 @@ type checker struct {
 	// sends maps a variable or field holding an http.Client to the
 	// requests sent through it. Built on first use.
 	sends map[types.Object][]send
-	insp  *inspector.Inspector
+	// sentReported holds the sends already reported on their own.
+	sentReported map[token.Pos]bool
+	insp         *inspector.Inspector
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -242,7 +244,7 @@ func (c *checker) client(f *ast.File, cur inspector.Cursor, lit *ast.CompositeLi
 		if c.setAnywhere(h.obj, "Timeout") {
 			return
 		}
-		holders, longLived = []types.Object{h.obj}, true
+		holders, longLived = []types.Object{h.obj}, !callerOwned(h.obj)
 	case heldLocal:
 		u := c.localUses(h, "Timeout")
 		if u.returned || u.set || u.configured {
@@ -253,16 +255,26 @@ func (c *checker) client(f *ast.File, cur inspector.Cursor, lit *ast.CompositeLi
 				return
 			}
 		}
-		holders, longLived = append([]types.Object{h.obj}, u.sinks...), len(u.sinks) > 0
+		holders = append([]types.Object{h.obj}, u.sinks...)
+		for _, s := range u.sinks {
+			longLived = longLived || !callerOwned(s)
+		}
 	default:
 		return // returned to the caller, or passed along
 	}
 	d := analysis.Diagnostic{Pos: cur.Node().Pos(), End: cur.Node().End()}
-	switch first, sends := c.unboundedSend(holders...); {
-	case first != nil:
+	switch sum := c.summarise(holders...); {
+	case len(sum.unbounded) > 0 && sum.bounded:
+		// A per-operation client whose other requests carry their
+		// caller's context (a Timeout would cut long bodies): the
+		// requests without a deadline are the defect, not the client.
+		c.reportSends(cur, sum.unbounded)
+		return
+	case len(sum.unbounded) > 0:
+		first := sum.unbounded[0]
 		d.Message = fmt.Sprintf("http.Client has no Timeout and sends requests without a deadline (%s at line %d), so a slow server can hang them forever; set Timeout",
 			first.what, c.pass.Fset.Position(first.pos).Line)
-	case sends || !longLived:
+	case sum.any || !longLived:
 		return // every visible send carries its caller's context
 	default:
 		d.Message = "long-lived http.Client has no Timeout, so a slow server can hang its callers forever; set Timeout"
@@ -309,6 +321,14 @@ func (c *checker) server(f *ast.File, cur inspector.Cursor, lit *ast.CompositeLi
 		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 	}
 	c.rep.Report(d)
+}
+
+// callerOwned reports whether a client stored in obj belongs to the
+// caller's configuration: an exported field, which the caller can set
+// (Config.Client), rather than the package's own long-lived client.
+func callerOwned(obj types.Object) bool {
+	v, ok := obj.(*types.Var)
+	return ok && v.IsField() && v.Exported()
 }
 
 type heldKind int

@@ -3,6 +3,7 @@ package quiet
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 )
 
@@ -62,3 +63,17 @@ type Pool struct{ reaperCtx context.Context }
 
 // StartReaper keeps ctx for a reaper that runs until the pool closes.
 func (p *Pool) StartReaper(ctx context.Context) { p.reaperCtx = ctx }
+
+// handleQuit stops the process from an admin request: the shutdown stops
+// the server that serves the request, so it cannot run on its context.
+func handleQuit(w http.ResponseWriter, r *http.Request) {
+	exitProcess(context.Background(), "admin request")
+	w.WriteHeader(http.StatusAccepted)
+}
+
+func exitProcess(ctx context.Context, reason string) {
+	slog.Info("exiting", "reason", reason)
+	drain(ctx)
+}
+
+func drain(ctx context.Context) { <-ctx.Done() }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 )
 
@@ -102,4 +103,46 @@ func DebugServer(h http.Handler) error {
 
 func DebugLocal(h http.Handler) error {
 	return http.ListenAndServe("localhost:6061", h)
+}
+
+// Registry reaches its per-operation client through a getter; every
+// request carries the caller's context.
+type Registry struct {
+	mu sync.Mutex
+	hc *http.Client
+}
+
+func NewRegistry(rt http.RoundTripper) *Registry {
+	return &Registry{hc: &http.Client{Transport: rt}}
+}
+
+func (r *Registry) client() *http.Client {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.hc
+}
+
+func (r *Registry) Manifest(ctx context.Context, u string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	return r.client().Do(req)
+}
+
+// CertIdentity is configured with options; its exported Client is the
+// caller's to bound, and its requests carry the caller's context.
+type CertIdentity struct {
+	Client *http.Client
+}
+
+type CertOption func(*CertIdentity)
+
+func WithCertTransport(rt http.RoundTripper) CertOption {
+	return func(i *CertIdentity) {
+		if i.Client == nil {
+			i.Client = &http.Client{}
+		}
+		i.Client.Transport = rt
+	}
 }
