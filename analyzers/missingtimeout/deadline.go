@@ -41,6 +41,7 @@ type deadlines struct {
 	// timeout.
 	callerCtx bool
 	depth     int
+	visiting  map[*types.Var]bool
 }
 
 func (c *checker) deadlinesAt(cur inspector.Cursor) *deadlines {
@@ -75,7 +76,11 @@ func (d *deadlines) ctx(e ast.Expr) bound {
 				return d.ctx(e.Args[0])
 			}
 		case match.IsMethod(fn, httpPkg, "Request", "Context"):
-			return boundYes
+			// A request's own context: a received request carries its
+			// caller's; one built here carries what it was built with.
+			if sel, ok := ast.Unparen(e.Fun).(*ast.SelectorExpr); ok {
+				return d.request(sel.X)
+			}
 		}
 	case *ast.Ident:
 		return d.variable(e, d.ctx)
@@ -116,11 +121,18 @@ func (d *deadlines) variable(id *ast.Ident, classify func(ast.Expr) bound) bound
 	if isParam(d.fn, d.info, v) {
 		return boundYes
 	}
+	if d.visiting[v] {
+		return boundNo // a value derived from itself adds nothing to either
+	}
 	if d.depth > 8 {
 		return boundUnknown
 	}
+	if d.visiting == nil {
+		d.visiting = map[*types.Var]bool{}
+	}
 	d.depth++
-	defer func() { d.depth-- }()
+	d.visiting[v] = true
+	defer func() { d.depth--; delete(d.visiting, v) }()
 	result, seen := boundNo, false
 	for n := range d.fn.Preorder((*ast.AssignStmt)(nil), (*ast.ValueSpec)(nil), (*ast.UnaryExpr)(nil), (*ast.RangeStmt)(nil)) {
 		var lhs, rhs []ast.Expr

@@ -123,3 +123,20 @@ func Handles() {
 var getters []func(string) (*http.Response, error)
 
 func register(f func(string) (*http.Response, error)) { getters = append(getters, f) }
+
+type tagKey struct{}
+
+// Tag adds a value to the request's own context, which has no deadline.
+func Tag(u string) error {
+	cli := &http.Client{} // want `http.Client has no Timeout and sends requests without a deadline \(cli.Do at line 137\)`
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	req = req.WithContext(context.WithValue(req.Context(), tagKey{}, "tag"))
+	resp, err := cli.Do(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
