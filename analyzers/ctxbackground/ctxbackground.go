@@ -58,8 +58,11 @@ The check stays quiet in tests, main, init and package-level variables, for
 a context parameter named _, where the parameter is shadowed or reassigned,
 in deferred cleanup, once the code has waited for a context to be done
 (graceful shutdown needs a fresh context), in closures shared by several
-callers (sync.Once, singleflight), and for contexts stored in fields or
-returned.`
+callers (sync.Once, singleflight), for contexts stored in fields or
+returned, for calls that return nothing and only log, measure or trace (or
+a function of the package that uses its context for nothing else), and
+for a trace root continued from a message's headers with a propagator's
+Extract.`
 
 // Analyzer is the ctxbackground check.
 var Analyzer = &analysis.Analyzer{
@@ -88,6 +91,7 @@ type checker struct {
 	pass       *analysis.Pass
 	rep        *ignore.Reporter
 	reassigned map[*types.Var]bool
+	funcDecls  map[*types.Func]*ast.FuncDecl // built on first use
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -172,6 +176,9 @@ func (c *checker) check(f *ast.File, cc inspector.Cursor) {
 			use := outOfParens(ic)
 			if escapes(info, c.pass.Pkg, use) {
 				return // kept in a struct or returned: a lifetime of its own
+			}
+			if use.ParentEdgeKind() == edge.CallExpr_Args && derives(info, use.Parent(), v) && extracts(use.Parent().Node().(*ast.CallExpr)) {
+				return // a fresh trace root, continued from a message's own headers
 			}
 			if use.ParentEdgeKind() == edge.CallExpr_Args && !derives(info, use.Parent(), v) {
 				calls++
@@ -455,10 +462,12 @@ func (c *checker) inGoStmt(fn, cur inspector.Cursor) bool {
 }
 
 // quietConsumer reports whether handing a new root context to the call at
-// cc is legitimate: the callee returns nothing (logging, metrics: it cannot
-// act on cancellation), or it returns no error and its result is kept
-// beyond this call (a long-lived object, such as a token source, must not
-// die with the caller's context). The call of a go statement is never quiet.
+// cc is legitimate: the callee returns nothing and only observes (logging,
+// metrics, tracing: it cannot act on cancellation), starts work that runs
+// on after it returns or shuts down, or ignores its context,
+// or it returns no error and its result is kept beyond this call (a
+// long-lived object, such as a token source, must not die with the
+// caller's context). The call of a go statement is never quiet.
 func (c *checker) quietConsumer(cc inspector.Cursor) bool {
 	call := cc.Node().(*ast.CallExpr)
 	if cc.ParentEdgeKind() == edge.GoStmt_Call {
@@ -474,7 +483,7 @@ func (c *checker) quietConsumer(cc inspector.Cursor) bool {
 	}
 	res := sig.Results()
 	if res.Len() == 0 {
-		return true
+		return observes(c.pass.TypesInfo, call) || lifecycle(call) || c.ignoresContext(call)
 	}
 	for v := range res.Variables() {
 		if types.Identical(v.Type(), errorType) {

@@ -18,9 +18,9 @@ func TestFindings(t *testing.T) {
 func TestFixes(t *testing.T) {
 	td := testkit.TestData(t)
 	analysistest.RunWithSuggestedFixes(t, td, ctxbackground.Analyzer,
-		"ctxbackground/service", "ctxbackground/handlers")
+		"ctxbackground/service", "ctxbackground/handlers", "ctxbackground/callees")
 	testkit.FixedIsClean(t, td, ctxbackground.Analyzer,
-		"ctxbackground/service", "ctxbackground/handlers")
+		"ctxbackground/service", "ctxbackground/handlers", "ctxbackground/callees")
 }
 
 func TestIgnoreDirective(t *testing.T) {

@@ -30,17 +30,30 @@ import (
 const Doc = `report HTTP clients, HTTP servers and dialers that can wait forever
 
 It reports:
-  - http.Get, Head, Post and PostForm, and http.DefaultClient's methods: the
-    default client has no timeout (Do is left alone when the request visibly
-    carries a context);
-  - a long-lived http.Client (a package variable, a struct field, or
-    returned) built with no Timeout and not given one later, unless its
-    inline Transport bounds the wait with ResponseHeaderTimeout or is a
-    round tripper declared in the same package;
+  - http.Get, Head, Post and PostForm, also called through a local
+    function value, and http.DefaultClient's methods: the default client
+    has no timeout (Do is left alone when the request visibly carries a
+    context, unless that context is a Background or TODO root with no
+    deadline in a function with no caller context);
+  - an http.Client built with no Timeout and not given one later, unless
+    its inline Transport bounds the wait with ResponseHeaderTimeout or is
+    a round tripper declared in the same package, when a request sent
+    through it (in a local variable, a struct field or a package
+    variable) visibly has no deadline: Get, Head, Post, PostForm, or Do
+    with a request built without a context or from a Background root; a
+    client in a field or package variable with no send in the package is
+    reported as long-lived. Clients returned to the caller are the
+    caller's to bound, and clients whose every send carries its caller's
+    context are left alone;
   - an http.Server with neither ReadHeaderTimeout nor ReadTimeout, set in the
     literal or assigned before it serves, and http.ListenAndServe,
-    ListenAndServeTLS, Serve and ServeTLS, which cannot set them;
-  - net.Dial, and a net.Dialer with no Timeout or Deadline used through Dial.
+    ListenAndServeTLS, Serve and ServeTLS, which cannot set them; a server
+    on a loopback address ("127.0.0.1:6060", "localhost:6060") is left
+    alone;
+  - net.Dial and tls.Dial, a net.Dialer with no Timeout or Deadline used
+    through Dial or tls.DialWithDialer, and net.Dialer.DialContext and
+    tls.Dialer.DialContext with no dialer Timeout and a context with no
+    deadline.
 
 Bad:
 
@@ -54,8 +67,9 @@ Good:
 
 Suggested fixes add Timeout to a client literal and ReadHeaderTimeout to a
 server literal (durations set by -client-timeout and
--server-read-header-timeout), importing "time" when needed. Test files,
-DialContext and DialTimeout are never reported.`
+-server-read-header-timeout), and derive a Background request context sent
+on http.DefaultClient with context.WithTimeout (-client-timeout), importing
+"time" when needed. Test files and DialTimeout are never reported.`
 
 // Analyzer is the missingtimeout check.
 var Analyzer = &analysis.Analyzer{
@@ -90,7 +104,12 @@ type checker struct {
 	// through it anywhere in the package ("s.client.Timeout = d" records
 	// Timeout for the field client). Built on first use.
 	fieldSets map[types.Object]map[string]bool
-	insp      *inspector.Inspector
+	// sends maps a variable or field holding an http.Client to the
+	// requests sent through it. Built on first use.
+	sends map[types.Object][]send
+	// sentReported holds the sends already reported on their own.
+	sentReported map[token.Pos]bool
+	insp         *inspector.Inspector
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -125,10 +144,13 @@ func (c *checker) call(f *ast.File, cur inspector.Cursor, call *ast.CallExpr) {
 	case *ast.SelectorExpr:
 		name = fun.Sel.Name
 	}
+	info := c.pass.TypesInfo
 	if !callNames[name] {
+		if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
+			c.funcValue(cur, call, id)
+		}
 		return // cheap filter before type lookups
 	}
-	info := c.pass.TypesInfo
 	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok && len(call.Args) == 1 {
 		if b, ok := info.Uses[id].(*types.Builtin); ok && b.Name() == "new" {
 			t := info.TypeOf(call.Args[0])
@@ -154,10 +176,18 @@ func (c *checker) call(f *ast.File, cur inspector.Cursor, call *ast.CallExpr) {
 			return
 		}
 		if fn.Name() == "Do" && len(call.Args) == 1 && c.requestHasContext(cur, call.Args[0]) {
+			if c.deadlinesAt(cur).request(call.Args[0]) == boundNo {
+				c.backgroundRequest(f, cur, call)
+			}
 			return
 		}
 		c.rep.Reportf(call, "http.DefaultClient.%s has no timeout; use an http.Client with a Timeout", fn.Name())
-	case match.IsFunc(fn, httpPkg, "ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS"):
+	case match.IsFunc(fn, httpPkg, "ListenAndServe", "ListenAndServeTLS"):
+		if len(call.Args) > 0 && loopback(info, call.Args[0]) {
+			return // a debug listener no remote client can reach
+		}
+		c.rep.Reportf(call, "http.%s cannot set read timeouts, so slow clients can hold connections forever; use an http.Server with ReadHeaderTimeout", fn.Name())
+	case match.IsFunc(fn, httpPkg, "Serve", "ServeTLS"):
 		c.rep.Reportf(call, "http.%s cannot set read timeouts, so slow clients can hold connections forever; use an http.Server with ReadHeaderTimeout", fn.Name())
 	case match.IsFunc(fn, netPkg, "Dial"):
 		if len(call.Args) == 2 && localNetwork(info, call.Args[0]) {
@@ -170,6 +200,8 @@ func (c *checker) call(f *ast.File, cur inspector.Cursor, call *ast.CallExpr) {
 			return
 		}
 		c.rep.Reportf(call, "net.Dialer with no Timeout can wait forever in Dial; set Timeout or use DialContext with a deadline")
+	default:
+		c.dial(cur, call, fn)
 	}
 }
 
@@ -178,6 +210,7 @@ var callNames = map[string]bool{
 	"new": true, "Get": true, "Head": true, "Post": true, "PostForm": true, "Do": true,
 	"ListenAndServe": true, "ListenAndServeTLS": true,
 	"Serve": true, "ServeTLS": true, "Dial": true,
+	"DialWithDialer": true, "DialContext": true,
 }
 
 func (c *checker) literal(f *ast.File, cur inspector.Cursor, lit *ast.CompositeLit) {
@@ -204,29 +237,47 @@ func (c *checker) client(f *ast.File, cur inspector.Cursor, lit *ast.CompositeLi
 		}
 	}
 	h := c.holder(cur)
+	var holders []types.Object
+	longLived := false
 	switch h.kind {
-	case heldReturned:
 	case heldField, heldGlobal:
 		if c.setAnywhere(h.obj, "Timeout") {
 			return
 		}
+		holders, longLived = []types.Object{h.obj}, !callerOwned(h.obj)
 	case heldLocal:
 		u := c.localUses(h, "Timeout")
-		if !u.escapes || u.set || u.configured {
-			return
+		if u.returned || u.set || u.configured {
+			return // a constructor hands the client and its policy to the caller
 		}
 		for _, s := range u.sinks {
 			if c.setAnywhere(s, "Timeout") {
 				return
 			}
 		}
+		holders = append([]types.Object{h.obj}, u.sinks...)
+		for _, s := range u.sinks {
+			longLived = longLived || !callerOwned(s)
+		}
 	default:
-		return
+		return // returned to the caller, or passed along
 	}
-	d := analysis.Diagnostic{
-		Pos:     cur.Node().Pos(),
-		End:     cur.Node().End(),
-		Message: "long-lived http.Client has no Timeout, so a slow server can hang its callers forever; set Timeout",
+	d := analysis.Diagnostic{Pos: cur.Node().Pos(), End: cur.Node().End()}
+	switch sum := c.summarise(holders...); {
+	case len(sum.unbounded) > 0 && sum.bounded:
+		// A per-operation client whose other requests carry their
+		// caller's context (a Timeout would cut long bodies): the
+		// requests without a deadline are the defect, not the client.
+		c.reportSends(cur, sum.unbounded)
+		return
+	case len(sum.unbounded) > 0:
+		first := sum.unbounded[0]
+		d.Message = fmt.Sprintf("http.Client has no Timeout and sends requests without a deadline (%s at line %d), so a slow server can hang them forever; set Timeout",
+			first.what, c.pass.Fset.Position(first.pos).Line)
+	case sum.any || !longLived:
+		return // every visible send carries its caller's context
+	default:
+		d.Message = "long-lived http.Client has no Timeout, so a slow server can hang its callers forever; set Timeout"
 	}
 	if fix := c.addField(f, lit, newCall, "Timeout", clientTimeout); fix != nil {
 		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
@@ -238,6 +289,11 @@ func (c *checker) client(f *ast.File, cur inspector.Cursor, lit *ast.CompositeLi
 func (c *checker) server(f *ast.File, cur inspector.Cursor, lit *ast.CompositeLit, newCall *ast.CallExpr) {
 	if lit != nil && (keyed(lit, "ReadHeaderTimeout") != nil || keyed(lit, "ReadTimeout") != nil) {
 		return
+	}
+	if lit != nil {
+		if kv := keyed(lit, "Addr"); kv != nil && loopback(c.pass.TypesInfo, kv.Value) {
+			return // a debug server no remote client can reach
+		}
 	}
 	h := c.holder(cur)
 	switch h.kind {
@@ -265,6 +321,14 @@ func (c *checker) server(f *ast.File, cur inspector.Cursor, lit *ast.CompositeLi
 		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 	}
 	c.rep.Report(d)
+}
+
+// callerOwned reports whether a client stored in obj belongs to the
+// caller's configuration: an exported field, which the caller can set
+// (Config.Client), rather than the package's own long-lived client.
+func callerOwned(obj types.Object) bool {
+	v, ok := obj.(*types.Var)
+	return ok && v.IsField() && v.Exported()
 }
 
 type heldKind int
@@ -358,6 +422,7 @@ func (c *checker) heldBy(cur inspector.Cursor, lhs ast.Expr) holding {
 // uses summarises what a function does with a local variable.
 type uses struct {
 	escapes    bool           // returned, or stored in a field or global
+	returned   bool           // returned to the caller
 	set        bool           // one of the timeout fields is assigned
 	configured bool           // handed to code that might set them
 	sinks      []types.Object // fields and globals it is stored in
@@ -383,7 +448,7 @@ func (c *checker) localUses(h holding, fields ...string) uses {
 		kind, idx := use.ParentEdge()
 		switch kind {
 		case edge.ReturnStmt_Results:
-			u.escapes = true
+			u.escapes, u.returned = true, true
 		case edge.KeyValueExpr_Value, edge.CompositeLit_Elts:
 			u.escapes = true
 			if h := c.holder(use); h.obj != nil {
@@ -526,6 +591,14 @@ func (c *checker) ownTransport(e ast.Expr) bool {
 // net.Dialer known to have neither Timeout nor Deadline: a literal, or a
 // local variable built in the same function and not configured later.
 func (c *checker) dialerUnbounded(cur inspector.Cursor, recv ast.Expr) bool {
+	return c.unboundedValue(cur, recv, c.dialerLiteralUnbounded, "Timeout", "Deadline")
+}
+
+// unboundedValue reports whether e is a composite value that litUnbounded
+// judges to have no bound: a literal, or a local variable built in the
+// same function and not configured later (none of fields assigned, not
+// handed to code that might set them).
+func (c *checker) unboundedValue(cur inspector.Cursor, recv ast.Expr, litUnbounded func(ast.Expr) bool, fields ...string) bool {
 	info := c.pass.TypesInfo
 	recv = ast.Unparen(recv)
 	if u, ok := recv.(*ast.UnaryExpr); ok && u.Op == token.AND {
@@ -533,7 +606,7 @@ func (c *checker) dialerUnbounded(cur inspector.Cursor, recv ast.Expr) bool {
 	}
 	switch r := recv.(type) {
 	case *ast.CompositeLit:
-		return keyed(r, "Timeout") == nil && keyed(r, "Deadline") == nil
+		return litUnbounded(r)
 	case *ast.Ident:
 		v, ok := info.Uses[r].(*types.Var)
 		if !ok || v.Parent() == c.pass.Pkg.Scope() || v.IsField() {
@@ -555,7 +628,7 @@ func (c *checker) dialerUnbounded(cur inspector.Cursor, recv ast.Expr) bool {
 					if len(n.Values) == 0 {
 						declared = true
 					} else if len(n.Values) == len(n.Names) {
-						declared = c.dialerLiteralUnbounded(n.Values[i])
+						declared = litUnbounded(n.Values[i])
 					}
 				}
 			case *ast.AssignStmt:
@@ -564,7 +637,7 @@ func (c *checker) dialerUnbounded(cur inspector.Cursor, recv ast.Expr) bool {
 				}
 				for i, l := range n.Lhs {
 					if id, ok := l.(*ast.Ident); ok && info.Defs[id] == v {
-						declared = c.dialerLiteralUnbounded(n.Rhs[i])
+						declared = litUnbounded(n.Rhs[i])
 					}
 				}
 			}
@@ -572,8 +645,16 @@ func (c *checker) dialerUnbounded(cur inspector.Cursor, recv ast.Expr) bool {
 		if !declared {
 			return false
 		}
-		u := c.localUses(holding{kind: heldLocal, obj: v, fn: fn}, "Timeout", "Deadline")
-		return !u.set && !u.configured && !u.escapes
+		u := c.localUses(holding{kind: heldLocal, obj: v, fn: fn}, fields...)
+		if u.set || u.configured || u.returned || u.escapes && len(u.sinks) == 0 {
+			return false
+		}
+		for _, s := range u.sinks {
+			if !isNetDialerField(s) {
+				return false // stored where other code may set the bound
+			}
+		}
+		return true
 	}
 	return false
 }

@@ -11,15 +11,15 @@ import (
 
 func TestFindings(t *testing.T) {
 	analysistest.Run(t, testkit.TestData(t), missingtimeout.Analyzer,
-		"missingtimeout/calls", "missingtimeout/quiet")
+		"missingtimeout/calls", "missingtimeout/sends", "missingtimeout/quiet")
 }
 
 func TestFixes(t *testing.T) {
 	td := testkit.TestData(t)
 	analysistest.RunWithSuggestedFixes(t, td, missingtimeout.Analyzer,
-		"missingtimeout/fixclient", "missingtimeout/fixserver")
+		"missingtimeout/fixclient", "missingtimeout/fixserver", "missingtimeout/fixrequest")
 	testkit.FixedIsClean(t, td, missingtimeout.Analyzer,
-		"missingtimeout/fixclient", "missingtimeout/fixserver")
+		"missingtimeout/fixclient", "missingtimeout/fixserver", "missingtimeout/fixrequest")
 }
 
 func TestIgnoreDirective(t *testing.T) {

@@ -29,18 +29,16 @@ type PricingClient struct {
 func NewPricingClient(base *url.URL, rt http.RoundTripper) *PricingClient {
 	return &PricingClient{
 		base: base,
-		http: &http.Client{Transport: auth.Wrap(rt)}, // want `long-lived http.Client has no Timeout`
+		http: &http.Client{Transport: auth.Wrap(rt)}, // want `http.Client has no Timeout and sends requests without a deadline \(p.http.Get at line 49\), so a slow server can hang them forever; set Timeout`
 	}
 }
 
-// NewInventoryClient returns one.
-func NewInventoryClient() *http.Client {
-	return new(http.Client) // want `long-lived http.Client has no Timeout`
-}
+// inventory is built with new and handed to another package.
+var inventory = new(http.Client) // want `long-lived http.Client has no Timeout`
 
 // NewRecommendations builds the client in a variable first.
 func NewRecommendations(rt http.RoundTripper) *PricingClient {
-	c := &http.Client{ // want `long-lived http.Client has no Timeout`
+	c := &http.Client{ // want `http.Client has no Timeout and sends requests`
 		Transport: rt,
 		Jar:       nil,
 	}
@@ -60,9 +58,10 @@ func (p *PricingClient) Price(sku string) (float64, error) {
 	return out.Price, json.NewDecoder(resp.Body).Decode(&out)
 }
 
-// Short-lived client in a local variable: not reported.
+// probe's client is short-lived, but a stalled server hangs Head all the
+// same.
 func probe(u string) error {
-	c := &http.Client{}
+	c := &http.Client{} // want `http.Client has no Timeout and sends requests without a deadline \(c.Head at line 65\)`
 	resp, err := c.Head(u)
 	if err != nil {
 		return err
