@@ -160,7 +160,7 @@ func (c *checker) check(f *ast.File, cc inspector.Cursor) {
 	}
 	switch kind, idx := target.ParentEdge(); kind {
 	case edge.CallExpr_Args:
-		if c.quietConsumer(target.Parent()) {
+		if c.quietConsumer(target.Parent()) || c.carriedByReceiver(target.Parent(), scope) {
 			return
 		}
 	case edge.AssignStmt_Rhs, edge.ValueSpec_Values:
@@ -494,6 +494,52 @@ func (c *checker) quietConsumer(cc inspector.Cursor) bool {
 }
 
 var errorType = types.Universe.Lookup("error").Type()
+
+// carriedByReceiver reports whether the call at cc is a method of a local
+// variable that this function built from a function literal using the
+// caller's context, such as a pager over a page function that closes over
+// ctx: the requests the method makes already carry the caller's deadline, and
+// the new root only drives the receiver's own loop.
+func (c *checker) carriedByReceiver(cc inspector.Cursor, scope inScope) bool {
+	info := c.pass.TypesInfo
+	sel, ok := ast.Unparen(cc.Node().(*ast.CallExpr).Fun).(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	id, ok := ast.Unparen(sel.X).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	v, ok := info.Uses[id].(*types.Var)
+	if !ok || v.IsField() || v.Parent() == nil || v.Parent() == c.pass.Pkg.Scope() {
+		return false
+	}
+	built := func(rhs ast.Expr) bool {
+		for n := range ast.Preorder(rhs) {
+			if lit, ok := n.(*ast.FuncLit); ok && mentions(info, lit, scope.param) {
+				return true
+			}
+		}
+		return false
+	}
+	for n := range outermostFunc(cc).Preorder((*ast.AssignStmt)(nil), (*ast.ValueSpec)(nil)) {
+		switch n := n.Node().(type) {
+		case *ast.AssignStmt:
+			for i, lhs := range n.Lhs {
+				if l, ok := lhs.(*ast.Ident); ok && info.Defs[l] == v && len(n.Rhs) == len(n.Lhs) {
+					return built(n.Rhs[i])
+				}
+			}
+		case *ast.ValueSpec:
+			for i, name := range n.Names {
+				if info.Defs[name] == v && i < len(n.Values) {
+					return built(n.Values[i])
+				}
+			}
+		}
+	}
+	return false
+}
 
 // escapes reports whether the value at cur is returned or stored in a
 // struct, a field or a package variable.

@@ -46,3 +46,42 @@ func (c *Cache) Sweep(ctx context.Context, keys []string) {
 		}
 	}()
 }
+
+// Pager walks the pages of a listing; the page function makes the requests.
+type Pager struct {
+	page func(ctx context.Context, token string) (string, error)
+}
+
+func NewPager(page func(ctx context.Context, token string) (string, error)) *Pager {
+	return &Pager{page: page}
+}
+
+// List calls the page function with ctx until it returns no next token.
+func (p *Pager) List(ctx context.Context) error {
+	token := ""
+	for {
+		next, err := p.page(ctx, token)
+		if err != nil || next == "" {
+			return err
+		}
+		token = next
+	}
+}
+
+// listAll's page function uses the context the pager gives it, so the
+// Background root reaches every request: the caller's deadline is lost.
+func (c *Cache) listAll(ctx context.Context) error {
+	pager := NewPager(func(pctx context.Context, token string) (string, error) {
+		req, err := http.NewRequestWithContext(pctx, http.MethodGet, c.base+"?page="+token, nil)
+		if err != nil {
+			return "", err
+		}
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			return "", err
+		}
+		defer resp.Body.Close()
+		return resp.Header.Get("Next-Page"), nil
+	})
+	return pager.List(context.Background()) // want `context.Background\(\) drops the deadline of ctx in scope; pass ctx`
+}
