@@ -32,6 +32,9 @@ var Analyzer = &analysis.Analyzer{
 }
 
 func run(pass *analysis.Pass) (any, error) {
+	if match.TestSupport(pass.Pkg) {
+		return nil, nil
+	}
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	// Cheap syntactic test first: no go statement, nothing to abandon.
 	hasGo := false

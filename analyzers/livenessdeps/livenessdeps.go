@@ -48,7 +48,7 @@ var routers = []string{
 }
 
 func run(pass *analysis.Pass) (any, error) {
-	if !match.Imports(pass.Pkg, routers...) {
+	if !match.Imports(pass.Pkg, routers...) || match.TestSupport(pass.Pkg) {
 		return nil, nil
 	}
 	live := livenessPaths(paths)
