@@ -5,7 +5,8 @@
 // Context carries the client's deadline) and then starts a new root context
 // cuts the work it does off from the caller's deadline and cancellation: the
 // caller gives up after 500ms but the downstream call keeps a connection busy
-// for its own, unrelated timeout. This is the seed article's "WRONG: creates
+// for its own, unrelated timeout. This is the mistake that the article
+// "Building Resilient Distributed Systems with Go" marks "WRONG: creates
 // new context, loses parent deadline".
 //
 // # Analyzer ctxbackground

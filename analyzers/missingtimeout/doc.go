@@ -3,8 +3,9 @@
 //
 // A call with no deadline turns a slow dependency into an outage: each
 // request holds a goroutine and a connection for as long as the other side
-// takes, until the pool is exhausted. The seed article asks for a timeout on
-// every downstream call and a global timeout on every handler.
+// takes, until the pool is exhausted. The article
+// "Building Resilient Distributed Systems with Go" asks for a timeout on every
+// downstream call and a global timeout on every handler.
 //
 // # Analyzer missingtimeout
 //
