@@ -6,14 +6,54 @@
 //
 // unboundedretry: report retry loops with no bound, no backoff, no cancellation or leaked bodies
 //
-// A retry of a failing dependency must stop (an attempt limit, a deadline or
-// the caller's ctx), wait longer each time with random jitter so that clients
-// do not retry in lockstep, wake up when ctx is cancelled, retry only
-// transient outcomes (408, 429, 5xx, timeouts; never 400/401/403/404/409/422),
-// drain and close each failed response before the next attempt, and send a
-// request body that is still there on the second attempt.
+// # What it flags
 //
-// Bad:
+// Retries that make a failing dependency worse. A retry is a loop whose body
+// makes a fallible call (one returning an error, or (*http.Response, error))
+// and that leaves on success but goes round again on failure; loops over work
+// items, pollers on a ticker, worker and read/accept loops are not retries.
+// For each retry the check reports, once per problem:
+//
+//   - no bound at all: no attempt limit, no deadline, no ctx.Err()/ctx.Done()
+//     exit;
+//   - no wait between attempts, or a constant one (time.Sleep(time.Second)); a
+//     wait that grows but has no randomness gets a lighter message (clients
+//     that failed together retry together);
+//   - a wait that ignores cancellation (time.Sleep, or <-time.After outside a
+//     select with ctx.Done()) while a context.Context is in scope;
+//   - a branch that retries permanent statuses (>= 400, != 200, or a loop that
+//     stops only on 200): 400, 401, 403, 404, 409 and 422 never succeed on a
+//     second try; 408, 429 and 5xx may;
+//   - a response body left open (and undrained) when the next attempt starts,
+//     which leaks its connection. When err != nil the response is nil, so that
+//     path needs no close;
+//   - a request body the first attempt consumes: one *http.Request with a body
+//     sent again without GetBody, or a
+//     bytes.Reader/strings.Reader/bytes.Buffer built outside the loop and
+//     passed to NewRequest inside it.
+//
+// Calls to retry helpers (cenkalti/backoff v4/v5 Retry, avast/retry-go Do,
+// runtime/retry.Do, more with
+// -unboundedretry.retry-helpers=importpath.Func,..., or the same flag of
+// missingidemkey) are checked for reused request bodies; their policies bound
+// and space the attempts. Retries in _test.go files and in test-harness
+// packages (e2e, testutil, mocks, ...) are not checked. Wait findings, and the
+// no-bound finding of a loop that does not wait, are only made for retries of
+// a remote call (an HTTP send, net, database/sql, a function taking a
+// context.Context first, or a dial/send/fetch-style name): a local retry such
+// as an optimistic-concurrency conflict needs no backoff. A call that is told
+// the attempt number (c.process(ctx, cmd, attempt)) or that sleeps itself is
+// trusted to back off.
+//
+// # Why
+//
+// The article's checkout loop retries three times with no wait, re-sends a
+// drained body and leaves 5xx bodies open. During the incident every client
+// retries at once, in lockstep, for as long as the dependency is down: the
+// retries are the load that keeps it down. Waits must grow, be jittered and
+// end with the caller's context.
+//
+// # Bad
 //
 //	for {
 //		resp, err := client.Do(req)
@@ -27,11 +67,16 @@
 //		return resp, nil
 //	}
 //
-// Good:
+// # Good
 //
-//	for attempt := 1; attempt <= 5; attempt++ {
+//	policy := retry.Policy{MaxAttempts: 5, BaseDelay: 100 * time.Millisecond}
+//	for attempt := 1; attempt <= policy.MaxAttempts; attempt++ {
+//		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+//		if err != nil {
+//			return nil, err
+//		}
 //		resp, err := client.Do(req)
-//		if err == nil && resp.StatusCode < 500 && resp.StatusCode != 429 {
+//		if err == nil && resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode < 500 {
 //			return resp, nil
 //		}
 //		if err == nil {
@@ -43,7 +88,15 @@
 //		}
 //	}
 //
-// Calls to retry helpers (cenkalti/backoff, avast/retry-go, runtime/retry) are
-// checked for request bodies reused across attempts; their policies bound and
-// space the attempts.
+// or simply retry.Do(ctx, policy, fn).
+//
+// # The fix
+//
+// Before a continue that leaks a response: io.Copy(io.Discard, resp.Body);
+// resp.Body.Close() (adding the io import). A constant time.Sleep(d) in a loop
+// with a context and an attempt counter, in a function whose results allow an
+// early return ..., err, becomes if err := retry.Wait(ctx,
+// retry.Backoff(retry.Policy{BaseDelay: d}, attempt)); err != nil { return
+// ..., err } (importing runtime/retry). Other findings are reported without a
+// fix.
 package unboundedretry

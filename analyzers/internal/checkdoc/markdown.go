@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"go/doc/comment"
+	"go/parser"
+	"go/token"
 
 	"golang.org/x/tools/go/analysis"
 )
@@ -21,15 +23,15 @@ Go" ([docs/article.md](article.md)). To silence a finding, see
 `
 
 // Markdown renders docs/checks.md: one "## name" section per analyzer, in
-// the given order, holding its Doc and its flags.
+// the given order, holding its Doc and its flags. The Doc's headings become
+// "###" headings and its code blocks fenced ones, marked go when they parse
+// as Go (sample messages do not).
 func Markdown(analyzers []*analysis.Analyzer) []byte {
 	var buf bytes.Buffer
 	buf.WriteString(header)
-	var p comment.Parser
-	pr := comment.Printer{}
 	for _, a := range analyzers {
 		fmt.Fprintf(&buf, "\n## %s\n\n", a.Name)
-		buf.Write(pr.Markdown(p.Parse(a.Doc)))
+		writeDoc(&buf, a.Doc)
 		first := true
 		a.Flags.VisitAll(func(f *flag.Flag) {
 			if first {
@@ -44,4 +46,39 @@ func Markdown(analyzers []*analysis.Analyzer) []byte {
 		})
 	}
 	return buf.Bytes()
+}
+
+// writeDoc renders a Doc as Markdown, block by block, so that code blocks
+// are fenced rather than indented.
+func writeDoc(buf *bytes.Buffer, text string) {
+	var p comment.Parser
+	d := p.Parse(text)
+	// No heading IDs: GitHub derives its own anchors, and the {#id} syntax
+	// of the default printer would show as text.
+	pr := comment.Printer{HeadingLevel: 3, HeadingID: func(*comment.Heading) string { return "" }}
+	for i, b := range d.Content {
+		if i > 0 {
+			buf.WriteString("\n")
+		}
+		code, ok := b.(*comment.Code)
+		if !ok {
+			buf.Write(pr.Markdown(&comment.Doc{Content: []comment.Block{b}, Links: d.Links}))
+			continue
+		}
+		lang := ""
+		if isGo(code.Text) {
+			lang = "go"
+		}
+		fmt.Fprintf(buf, "```%s\n%s```\n", lang, code.Text)
+	}
+}
+
+// isGo reports whether src parses as Go declarations or statements.
+func isGo(src string) bool {
+	fset := token.NewFileSet()
+	if _, err := parser.ParseFile(fset, "", "package p\n"+src, 0); err == nil {
+		return true
+	}
+	_, err := parser.ParseFile(fset, "", "package p\nfunc _() {\n"+src+"\n}", 0)
+	return err == nil
 }
