@@ -1,8 +1,7 @@
-// Package missingidemkey defines an Analyzer that reports non-idempotent
-// HTTP requests retried without one stable idempotency key.
 package missingidemkey
 
 import (
+	_ "embed"
 	"fmt"
 	"go/ast"
 	"go/constant"
@@ -14,41 +13,18 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/resilvet/resilvet/analyzers/internal/checkdoc"
 	"github.com/resilvet/resilvet/analyzers/internal/fixedit"
 	"github.com/resilvet/resilvet/analyzers/internal/ignore"
 	"github.com/resilvet/resilvet/analyzers/internal/match"
 	"github.com/resilvet/resilvet/analyzers/internal/retryloop"
 )
 
-// Doc is the analyzer's documentation: a one-line summary, then details.
-const Doc = `missingidemkey: report POST and PATCH requests retried without one stable idempotency key
+//go:embed doc.go
+var docSource string
 
-POST and PATCH are not idempotent (RFC 9110): when a response is lost and
-the request is retried, the server runs the operation twice — a second
-order, a second charge. Retried mutating requests must carry an
-Idempotency-Key header whose value is minted once per operation, so that
-every attempt sends the same key and the server can deduplicate.
-
-Bad:
-
-	for attempt := 1; attempt <= 3; attempt++ {
-		req, _ := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
-		req.Header.Set("Idempotency-Key", uuid.NewString()) // new key per attempt
-		...
-	}
-
-Good:
-
-	key := retry.NewKey()
-	for attempt := 1; attempt <= 3; attempt++ {
-		req, _ := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
-		req.Header.Set("Idempotency-Key", key)
-		...
-	}
-
-Retries are loops that go round on failure, calls to retry helpers
-(cenkalti/backoff, avast/retry-go, runtime/retry) and go-retryablehttp
-clients. The accepted header names are set with -headers.`
+// Doc is the analyzer's documentation, taken from the package comment.
+var Doc = checkdoc.Extract(docSource, "missingidemkey")
 
 // Analyzer is the missingidemkey check.
 var Analyzer = &analysis.Analyzer{

@@ -1,9 +1,7 @@
-// Package unboundedretry defines an Analyzer that reports retry loops that
-// hammer, never stop, ignore cancellation, retry permanent errors or leak
-// connections.
 package unboundedretry
 
 import (
+	_ "embed"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -13,55 +11,18 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/resilvet/resilvet/analyzers/internal/checkdoc"
 	"github.com/resilvet/resilvet/analyzers/internal/fixedit"
 	"github.com/resilvet/resilvet/analyzers/internal/ignore"
 	"github.com/resilvet/resilvet/analyzers/internal/match"
 	"github.com/resilvet/resilvet/analyzers/internal/retryloop"
 )
 
-// Doc is the analyzer's documentation: a one-line summary, then details.
-const Doc = `unboundedretry: report retry loops with no bound, no backoff, no cancellation or leaked bodies
+//go:embed doc.go
+var docSource string
 
-A retry of a failing dependency must stop (an attempt limit, a deadline or
-the caller's ctx), wait longer each time with random jitter so that clients
-do not retry in lockstep, wake up when ctx is cancelled, retry only
-transient outcomes (408, 429, 5xx, timeouts; never 400/401/403/404/409/422),
-drain and close each failed response before the next attempt, and send a
-request body that is still there on the second attempt.
-
-Bad:
-
-	for {
-		resp, err := client.Do(req)
-		if err != nil {
-			time.Sleep(time.Second)
-			continue
-		}
-		if resp.StatusCode >= 400 {
-			continue
-		}
-		return resp, nil
-	}
-
-Good:
-
-	for attempt := 1; attempt <= 5; attempt++ {
-		resp, err := client.Do(req)
-		if err == nil && resp.StatusCode < 500 && resp.StatusCode != 429 {
-			return resp, nil
-		}
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-		}
-		if err := retry.Wait(ctx, retry.Backoff(policy, attempt)); err != nil {
-			return nil, err
-		}
-	}
-
-Calls to retry helpers (cenkalti/backoff, avast/retry-go, runtime/retry) are
-checked for request bodies reused across attempts; their policies bound and
-space the attempts.`
+// Doc is the analyzer's documentation, taken from the package comment.
+var Doc = checkdoc.Extract(docSource, "unboundedretry")
 
 // Analyzer is the unboundedretry check.
 var Analyzer = &analysis.Analyzer{

@@ -1,4 +1,4 @@
-// Package service calls downstream dependencies the way the seed article
+// Package service calls downstream dependencies the way "Building Resilient Distributed Systems with Go"
 // warns against: each call starts a new root context.
 package service
 

@@ -1,5 +1,5 @@
-// Package breaker holds hand-rolled circuit breakers: the seed article's
-// WRONG read-to-write upgrade, and the shapes that get it right.
+// Package breaker holds hand-rolled circuit breakers: the read-to-write upgrade that
+// "Building Resilient Distributed Systems with Go" calls WRONG, and the shapes that get it right.
 package breaker
 
 import (

@@ -1,4 +1,4 @@
-// Package checkout is the seed article's order retry without the key it
+// Package checkout is the order retry of "Building Resilient Distributed Systems with Go" without the key it
 // recommends, and variants that mint the key in the wrong place.
 package checkout
 

@@ -1,4 +1,4 @@
-// Package article is the seed article's order-placement retry, as it is
+// Package article is the order-placement retry of "Building Resilient Distributed Systems with Go", as it is
 // written there: three attempts, no wait, a body drained by the first
 // attempt and 5xx responses retried with their bodies open.
 package article
