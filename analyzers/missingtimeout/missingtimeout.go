@@ -12,6 +12,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -468,11 +469,11 @@ func (c *checker) localUses(h holding, fields ...string) uses {
 			_ = idx
 		case edge.SelectorExpr_X:
 			sel := parent.Node().(*ast.SelectorExpr)
-			if contains(fields, sel.Sel.Name) && parent.ParentEdgeKind() == edge.AssignStmt_Lhs {
+			if slices.Contains(fields, sel.Sel.Name) && parent.ParentEdgeKind() == edge.AssignStmt_Lhs {
 				setAt = append(setAt, sel.Pos())
 			}
 			if parent.ParentEdgeKind() == edge.CallExpr_Fun && served == token.NoPos &&
-				contains([]string{"ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS"}, sel.Sel.Name) {
+				slices.Contains([]string{"ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS"}, sel.Sel.Name) {
 				served = sel.Pos()
 			}
 		}
@@ -930,15 +931,6 @@ func isParam(fn inspector.Cursor, info *types.Info, v *types.Var) bool {
 			if info.Defs[id] == v {
 				return true
 			}
-		}
-	}
-	return false
-}
-
-func contains(set []string, s string) bool {
-	for _, x := range set {
-		if x == s {
-			return true
 		}
 	}
 	return false
