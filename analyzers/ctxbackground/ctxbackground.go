@@ -173,7 +173,7 @@ func (c *checker) check(f *ast.File, cc inspector.Cursor) {
 			if info.Uses[ic.Node().(*ast.Ident)] != v {
 				continue
 			}
-			use := outOfParens(ic)
+			use := match.OutOfParens(ic)
 			if escapes(info, c.pass.Pkg, use) {
 				return // kept in a struct or returned: a lifetime of its own
 			}
@@ -490,7 +490,7 @@ func (c *checker) quietConsumer(cc inspector.Cursor) bool {
 			return false
 		}
 	}
-	return escapes(c.pass.TypesInfo, c.pass.Pkg, outOfParens(cc))
+	return escapes(c.pass.TypesInfo, c.pass.Pkg, match.OutOfParens(cc))
 }
 
 // escapes reports whether the value at cur is returned or stored in a
@@ -528,23 +528,6 @@ func derives(info *types.Info, cc inspector.Cursor, v *types.Var) bool {
 	}
 	id, ok := ast.Unparen(as.Lhs[idx]).(*ast.Ident)
 	return ok && info.ObjectOf(id) == v
-}
-
-// outOfParens steps from cur out of enclosing parentheses and &.
-func outOfParens(cur inspector.Cursor) inspector.Cursor {
-	for {
-		switch p := cur.Parent().Node().(type) {
-		case *ast.ParenExpr:
-			cur = cur.Parent()
-			continue
-		case *ast.UnaryExpr:
-			if p.Op == token.AND {
-				cur = cur.Parent()
-				continue
-			}
-		}
-		return cur
-	}
 }
 
 // outermostFunc returns the outermost function around cur, or its file.

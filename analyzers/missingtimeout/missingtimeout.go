@@ -138,13 +138,7 @@ func run(pass *analysis.Pass) (any, error) {
 // call handles the package functions and methods that cannot time out, and
 // new(http.Client) / new(http.Server).
 func (c *checker) call(f *ast.File, cur inspector.Cursor, call *ast.CallExpr) {
-	var name string
-	switch fun := ast.Unparen(call.Fun).(type) {
-	case *ast.Ident:
-		name = fun.Name
-	case *ast.SelectorExpr:
-		name = fun.Sel.Name
-	}
+	name := match.CalledName(call)
 	info := c.pass.TypesInfo
 	if !callNames[name] {
 		if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
@@ -351,20 +345,7 @@ type holding struct {
 // holder reports where the value built at cur is stored.
 func (c *checker) holder(cur inspector.Cursor) holding {
 	info := c.pass.TypesInfo
-	// Step out of &T{...} and parentheses.
-	for {
-		switch p := cur.Parent().Node().(type) {
-		case *ast.ParenExpr:
-			cur = cur.Parent()
-			continue
-		case *ast.UnaryExpr:
-			if p.Op == token.AND {
-				cur = cur.Parent()
-				continue
-			}
-		}
-		break
-	}
+	cur = match.OutOfParens(cur) // out of &T{...} and parentheses
 	parent := cur.Parent()
 	kind, idx := cur.ParentEdge()
 	switch kind {

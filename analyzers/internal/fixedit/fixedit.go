@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
 
 // Module is resilvet's module path; the runtime packages live under it.
@@ -207,7 +209,7 @@ func ZeroReturn(info *types.Info, ft *ast.FuncType, err string) (string, bool) {
 			ts = append(ts, t)
 		}
 	}
-	if !types.Identical(ts[len(ts)-1], types.Universe.Lookup("error").Type()) {
+	if !match.IsError(ts[len(ts)-1]) {
 		return "", false
 	}
 	vals := make([]string, 0, len(ts))
