@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/tools/go/ast/edge"
 	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
 
 // abandon is a place where the function stops receiving while a sender may
@@ -64,7 +66,7 @@ func (c *checker) selectLeaves(ch channel, u uses, rc inspector.Cursor) (abandon
 		if cc == comm.Parent().Node() || cc.Comm == nil {
 			continue
 		}
-		other := recvOperand(cc.Comm)
+		other := match.Received(cc.Comm)
 		if other == nil || u.sentOn[types.ExprString(other)] || receivesIn(u, cc) {
 			continue
 		}
@@ -79,23 +81,6 @@ func (c *checker) selectLeaves(ch channel, u uses, rc inspector.Cursor) (abandon
 		}
 	}
 	return abandon{}, false
-}
-
-// recvOperand returns x of a select case's <-x, or nil for a send case.
-func recvOperand(comm ast.Stmt) ast.Expr {
-	var e ast.Expr
-	switch s := comm.(type) {
-	case *ast.ExprStmt:
-		e = s.X
-	case *ast.AssignStmt:
-		if len(s.Rhs) == 1 {
-			e = s.Rhs[0]
-		}
-	}
-	if u, ok := ast.Unparen(e).(*ast.UnaryExpr); ok {
-		return ast.Unparen(u.X)
-	}
-	return nil
 }
 
 // returnsBeforeReceive: a return of the function after a go statement that

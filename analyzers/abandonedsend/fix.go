@@ -94,7 +94,6 @@ func identOf(e ast.Expr) *ast.Ident {
 }
 
 // sizeFix gives the make call of ch the capacity size.
-// TODO(issue 16): build through analyzers/internal/fixedit once it exists.
 func (c *checker) sizeFix(ch channel, size string) []analysis.SuggestedFix {
 	var edit analysis.TextEdit
 	if len(ch.make.Args) == 1 {

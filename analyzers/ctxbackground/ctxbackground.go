@@ -132,7 +132,7 @@ func (c *checker) check(f *ast.File, cc inspector.Cursor) {
 			if info.Uses[ic.Node().(*ast.Ident)] != v {
 				continue
 			}
-			use := outOfParens(ic)
+			use := match.OutOfParens(ic)
 			if escapes(info, c.pass.Pkg, use) {
 				return // kept in a struct or returned: a lifetime of its own
 			}
@@ -214,7 +214,7 @@ func (c *checker) findScope(cc inspector.Cursor) (scope inScope, detached, ok bo
 			// Cleanup at return often must outlive a cancelled ctx.
 			return inScope{}, false, false
 		case *ast.CommClause:
-			if child.ParentEdgeKind() == edge.CommClause_Body && isDoneRecv(info, n.Comm) {
+			if child.ParentEdgeKind() == edge.CommClause_Body && match.DoneRecv(info, n.Comm) {
 				return inScope{}, false, false
 			}
 		case *ast.IfStmt:
@@ -252,7 +252,7 @@ func (c *checker) awaited(gc inspector.Cursor) bool {
 		switch st := s.Node().(type) {
 		case *ast.SelectStmt:
 			for _, cl := range st.Body.List {
-				if isDoneRecv(info, cl.(*ast.CommClause).Comm) {
+				if match.DoneRecv(info, cl.(*ast.CommClause).Comm) {
 					return true
 				}
 			}
@@ -399,7 +399,7 @@ func (c *checker) isReassigned(scope inScope) bool {
 					rhs = n.Rhs[0]
 				}
 				// Assignments from Background/TODO are judged on their own.
-				if rhs == nil || !mentions(info, rhs, scope.param) && !callsRoot(info, rhs) {
+				if rhs == nil || !match.Mentions(info, rhs, scope.param) && !callsRoot(info, rhs) {
 					found = true
 				}
 			}
@@ -445,14 +445,12 @@ func (c *checker) quietConsumer(cc inspector.Cursor) bool {
 		return observes(c.pass.TypesInfo, call) || lifecycle(call) || c.ignoresContext(call)
 	}
 	for v := range res.Variables() {
-		if types.Identical(v.Type(), errorType) {
+		if match.IsError(v.Type()) {
 			return false
 		}
 	}
-	return escapes(c.pass.TypesInfo, c.pass.Pkg, outOfParens(cc))
+	return escapes(c.pass.TypesInfo, c.pass.Pkg, match.OutOfParens(cc))
 }
-
-var errorType = types.Universe.Lookup("error").Type()
 
 // carriedByReceiver reports whether the call at cc is a method of a local
 // variable that this function built from a function literal using the
@@ -475,7 +473,7 @@ func (c *checker) carriedByReceiver(cc inspector.Cursor, scope inScope) bool {
 	}
 	built := func(rhs ast.Expr) bool {
 		for n := range ast.Preorder(rhs) {
-			if lit, ok := n.(*ast.FuncLit); ok && mentions(info, lit, scope.param) {
+			if lit, ok := n.(*ast.FuncLit); ok && match.Mentions(info, lit, scope.param) {
 				return true
 			}
 		}
@@ -537,23 +535,6 @@ func derives(info *types.Info, cc inspector.Cursor, v *types.Var) bool {
 	return ok && info.ObjectOf(id) == v
 }
 
-// outOfParens steps from cur out of enclosing parentheses and &.
-func outOfParens(cur inspector.Cursor) inspector.Cursor {
-	for {
-		switch p := cur.Parent().Node().(type) {
-		case *ast.ParenExpr:
-			cur = cur.Parent()
-			continue
-		case *ast.UnaryExpr:
-			if p.Op == token.AND {
-				cur = cur.Parent()
-				continue
-			}
-		}
-		return cur
-	}
-}
-
 // outermostFunc returns the outermost function around cur, or its file.
 func outermostFunc(cur inspector.Cursor) inspector.Cursor {
 	out := cur
@@ -568,20 +549,18 @@ func outermostFunc(cur inspector.Cursor) inspector.Cursor {
 
 // nilGuard reports whether e compares a context-typed variable with nil.
 func (c *checker) nilGuard(e ast.Expr) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
+	return match.Any(e, func(n ast.Node) bool {
 		b, ok := n.(*ast.BinaryExpr)
 		if !ok || (b.Op != token.EQL && b.Op != token.NEQ) {
-			return !found
+			return false
 		}
 		for _, pair := range [][2]ast.Expr{{b.X, b.Y}, {b.Y, b.X}} {
-			if isNil(c.pass.TypesInfo, pair[1]) && match.IsContext(c.pass.TypesInfo.TypeOf(pair[0])) {
-				found = true
+			if match.IsNil(c.pass.TypesInfo, pair[1]) && match.IsContext(c.pass.TypesInfo.TypeOf(pair[0])) {
+				return true
 			}
 		}
-		return !found
+		return false
 	})
-	return found
 }
 
 // withoutCancel returns how the file spells context.WithoutCancel at call,
@@ -613,11 +592,11 @@ func (c *checker) withoutCancel(f *ast.File, call *ast.CallExpr) (string, bool) 
 func waitsForDone(info *types.Info, s ast.Stmt) bool {
 	switch s := s.(type) {
 	case *ast.ExprStmt:
-		return isDoneRecv(info, s.X)
+		return match.DoneRecv(info, s.X)
 	case *ast.SelectStmt:
 		for _, cl := range s.Body.List {
 			cc := cl.(*ast.CommClause)
-			if isDoneRecv(info, cc.Comm) && !endsInReturn(cc.Body) {
+			if match.DoneRecv(info, cc.Comm) && !endsInReturn(cc.Body) {
 				return true
 			}
 		}
@@ -647,73 +626,18 @@ func endsInReturn(body []ast.Stmt) bool {
 	return ok
 }
 
-// isDoneRecv reports whether n is (or assigns from) a receive from the Done
-// channel of a context.
-func isDoneRecv(info *types.Info, n ast.Node) bool {
-	var e ast.Expr
-	switch n := n.(type) {
-	case *ast.ExprStmt:
-		e = n.X
-	case *ast.AssignStmt:
-		if len(n.Rhs) == 1 {
-			e = n.Rhs[0]
-		}
-	case ast.Expr:
-		e = n
-	}
-	u, ok := ast.Unparen(e).(*ast.UnaryExpr)
-	if !ok || u.Op != token.ARROW {
-		return false
-	}
-	return isCtxMethodCall(info, u.X, "Done")
-}
-
 // mentionsDone reports whether e calls Err or Done on a context.
 func mentionsDone(info *types.Info, e ast.Expr) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
-		if x, ok := n.(ast.Expr); ok && (isCtxMethodCall(info, x, "Err") || isCtxMethodCall(info, x, "Done")) {
-			found = true
-		}
-		return !found
+	return match.Any(e, func(n ast.Node) bool {
+		x, ok := n.(ast.Expr)
+		return ok && (match.CtxMethodCall(info, x, "Err") || match.CtxMethodCall(info, x, "Done"))
 	})
-	return found
-}
-
-func isCtxMethodCall(info *types.Info, e ast.Expr, name string) bool {
-	call, ok := ast.Unparen(e).(*ast.CallExpr)
-	if !ok {
-		return false
-	}
-	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	return ok && sel.Sel.Name == name && match.IsContext(info.TypeOf(sel.X))
-}
-
-func isNil(info *types.Info, e ast.Expr) bool {
-	tv, ok := info.Types[e]
-	return ok && tv.IsNil()
-}
-
-// mentions reports whether e refers to v.
-func mentions(info *types.Info, e ast.Expr, v *types.Var) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok && info.Uses[id] == v {
-			found = true
-		}
-		return !found
-	})
-	return found
 }
 
 // callsRoot reports whether e calls context.Background or context.TODO.
 func callsRoot(info *types.Info, e ast.Expr) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
-		if call, ok := n.(*ast.CallExpr); ok && match.IsFunc(match.Callee(info, call), "context", "Background", "TODO") {
-			found = true
-		}
-		return !found
+	return match.Any(e, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		return ok && match.IsFunc(match.Callee(info, call), "context", "Background", "TODO")
 	})
-	return found
 }

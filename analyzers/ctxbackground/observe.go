@@ -137,13 +137,7 @@ func (c *checker) ignoresContext(call *ast.CallExpr) bool {
 // or tears the process or a server down (Exit, Shutdown, Stop, Quit): that
 // work must not die with the caller's context, which a shutdown cancels.
 func lifecycle(call *ast.CallExpr) bool {
-	var name string
-	switch fun := ast.Unparen(call.Fun).(type) {
-	case *ast.Ident:
-		name = fun.Name
-	case *ast.SelectorExpr:
-		name = fun.Sel.Name
-	}
+	name := match.CalledName(call)
 	for _, p := range []string{"Start", "start", "Go", "Launch", "launch", "Spawn", "spawn",
 		"Exit", "exit", "Shutdown", "shutdown", "Stop", "stop", "Quit", "quit"} {
 		if strings.HasPrefix(name, p) {

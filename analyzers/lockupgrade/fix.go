@@ -12,6 +12,8 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/astutil"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/resilvet/resilvet/analyzers/internal/fixedit"
 )
 
 // recheckFix offers, for the canonical map "lookup miss, then insert"
@@ -120,7 +122,7 @@ func (c *checker) recheckFix(fn *ssa.Function, s source, w write) []analysis.Sug
 	if err := format.Node(&retText, c.pass.Fset, ret); err != nil {
 		return nil
 	}
-	indent := c.indentOf(after.Pos())
+	indent := fixedit.Indent(c.pass, after.Pos())
 	names := types.ExprString(lhs[0]) + ", " + types.ExprString(lhs[1])
 	body := unlock + retText.String()
 	body = strings.ReplaceAll(body, "\n", "\n"+indent+"\t")
@@ -203,22 +205,4 @@ func (c *checker) lineEnd(pos token.Pos) token.Pos {
 		return pos + token.Pos(len(rest))
 	}
 	return pos
-}
-
-// indentOf returns the leading white space of pos's line.
-func (c *checker) indentOf(pos token.Pos) string {
-	tf := c.pass.Fset.File(pos)
-	if tf == nil {
-		return "\t"
-	}
-	src, err := c.pass.ReadFile(tf.Name())
-	if err != nil {
-		return "\t"
-	}
-	start := tf.Offset(tf.LineStart(tf.Line(pos)))
-	end := start
-	for end < len(src) && (src[end] == ' ' || src[end] == '\t') {
-		end++
-	}
-	return string(src[start:end])
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/resilvet/resilvet/analyzers/internal/checkdoc"
 	"github.com/resilvet/resilvet/analyzers/internal/ignore"
 	"github.com/resilvet/resilvet/analyzers/internal/match"
+	"github.com/resilvet/resilvet/analyzers/internal/pkgssa"
 )
 
 //go:embed doc.go
@@ -30,22 +31,20 @@ var Analyzer = &analysis.Analyzer{
 	Run:  run,
 }
 
-const breakerPkg = "github.com/resilvet/resilvet/runtime/breaker"
-
 func run(pass *analysis.Pass) (any, error) {
 	if !match.Imports(pass.Pkg, "sync") || match.TestSupport(pass.Pkg) || !usesRLock(pass.TypesInfo) {
 		return nil, nil
 	}
-	pkg, srcFuncs := buildSSA(pass)
+	built := pkgssa.Build(pass)
 	c := &checker{
-		pkg:      pkg,
+		pkg:      built.Pkg,
 		pass:     pass,
 		rep:      ignore.New(pass),
 		funcs:    map[*ssa.Function]*funcResult{},
 		accesses: map[*ssa.Function]*accessSummary{},
 		reported: map[token.Pos]bool{},
 	}
-	for _, fn := range srcFuncs {
+	for _, fn := range built.Funcs {
 		c.analyze(fn)
 	}
 	return nil, nil

@@ -10,6 +10,8 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/resilvet/resilvet/analyzers/internal/fixedit"
 )
 
 // findings reports the function's deadlocks and stale upgrades.
@@ -43,7 +45,7 @@ func (f *fnState) findings() {
 			msg := fmt.Sprintf("%s was read under RLock at %s and written after Lock%s without re-checking, so concurrent callers %s; re-check it after Lock or use one Lock for check and update",
 				s.name, f.c.line(s.readPos, at), where, effect)
 			if f.c.looksLikeBreaker(s.name) {
-				msg += ", or use the breaker in " + breakerPkg
+				msg += ", or use the breaker in " + fixedit.RuntimeBreaker
 			}
 			var fixes []analysis.SuggestedFix
 			if w.helper == nil {

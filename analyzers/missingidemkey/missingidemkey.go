@@ -207,7 +207,7 @@ func addKeyFix(pass *analysis.Pass, l *retryloop.Loop, req *retryloop.Request, h
 		return none, false
 	}
 	const key = "idempotencyKey"
-	if obj := lookupAt(pass, l.Stmt.Pos(), key); obj != nil {
+	if obj := match.Lookup(pass.Pkg, key, l.Stmt.Pos()); obj != nil {
 		return none, false
 	}
 	block, i := stmtIn(l, req.New.Pos())
@@ -222,7 +222,7 @@ func addKeyFix(pass *analysis.Pass, l *retryloop.Loop, req *retryloop.Request, h
 			return none, false
 		}
 		is, ok := block.List[i+1].(*ast.IfStmt)
-		if !ok || is.Init != nil || is.Else != nil || !mentionsErrNotNil(is.Cond) || !terminates(is.Body) {
+		if !ok || is.Init != nil || is.Else != nil || !comparesNotNil(pass.TypesInfo, is.Cond) || !terminates(is.Body) {
 			return none, false
 		}
 		after = is
@@ -241,22 +241,10 @@ func addKeyFix(pass *analysis.Pass, l *retryloop.Loop, req *retryloop.Request, h
 	return analysis.SuggestedFix{Message: "Send one idempotency key, minted above the loop, on every attempt", TextEdits: edits}, true
 }
 
-func mentionsErrNotNil(e ast.Expr) bool {
+// comparesNotNil reports whether e is "x != nil".
+func comparesNotNil(info *types.Info, e ast.Expr) bool {
 	b, ok := ast.Unparen(e).(*ast.BinaryExpr)
-	if !ok || b.Op != token.NEQ {
-		return false
-	}
-	id, ok := b.Y.(*ast.Ident)
-	return ok && id.Name == "nil"
-}
-
-func lookupAt(pass *analysis.Pass, pos token.Pos, name string) types.Object {
-	s := pass.Pkg.Scope().Innermost(pos)
-	if s == nil {
-		return nil
-	}
-	_, obj := s.LookupParent(name, pos)
-	return obj
+	return ok && b.Op == token.NEQ && match.IsNil(info, b.Y)
 }
 
 func terminates(b *ast.BlockStmt) bool {

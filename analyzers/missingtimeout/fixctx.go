@@ -3,11 +3,13 @@ package missingtimeout
 import (
 	"go/ast"
 	"go/types"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/edge"
 	"golang.org/x/tools/go/ast/inspector"
 
+	"github.com/resilvet/resilvet/analyzers/internal/fixedit"
 	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
 
@@ -99,16 +101,16 @@ func (c *checker) withTimeoutFix(f *ast.File, cur inspector.Cursor, req ast.Expr
 	}
 	tf := c.pass.Fset.File(stmt.Pos())
 	lineStart := tf.LineStart(tf.Line(stmt.Pos()))
-	indent, err := c.source(lineStart, stmt.Pos())
-	if err != nil || len(indent) != len(trimIndent(indent)) {
+	indent, ok := fixedit.Text(c.pass, lineStart, stmt.Pos())
+	if !ok || strings.TrimLeft(indent, " \t") != "" {
 		return nil
 	}
-	rootSrc, err := c.source(root.Pos(), root.End())
-	if err != nil {
+	rootSrc, ok := fixedit.Source(c.pass, root)
+	if !ok {
 		return nil
 	}
-	decl := "ctx, cancel := " + pkgID.Name + ".WithTimeout(" + string(rootSrc) + ", " + durationExpr(clientTimeout, qual) + ")\n" +
-		string(indent) + "defer cancel()\n" + string(indent)
+	decl := "ctx, cancel := " + pkgID.Name + ".WithTimeout(" + rootSrc + ", " + durationExpr(clientTimeout, qual) + ")\n" +
+		indent + "defer cancel()\n" + indent
 	return &analysis.SuggestedFix{
 		Message: "Derive the request's context with " + pkgID.Name + ".WithTimeout",
 		TextEdits: append([]analysis.TextEdit{
@@ -116,14 +118,4 @@ func (c *checker) withTimeoutFix(f *ast.File, cur inspector.Cursor, req ast.Expr
 			{Pos: root.Pos(), End: root.End(), NewText: []byte("ctx")},
 		}, importEdits...),
 	}
-}
-
-// trimIndent returns the leading spaces and tabs of b.
-func trimIndent(b []byte) []byte {
-	for i, ch := range b {
-		if ch != ' ' && ch != '\t' {
-			return b[:i]
-		}
-	}
-	return b
 }

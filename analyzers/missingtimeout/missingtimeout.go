@@ -1,12 +1,12 @@
 package missingtimeout
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +17,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/resilvet/resilvet/analyzers/internal/checkdoc"
+	"github.com/resilvet/resilvet/analyzers/internal/fixedit"
 	"github.com/resilvet/resilvet/analyzers/internal/ignore"
 	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
@@ -93,13 +94,7 @@ func run(pass *analysis.Pass) (any, error) {
 // call handles the package functions and methods that cannot time out, and
 // new(http.Client) / new(http.Server).
 func (c *checker) call(f *ast.File, cur inspector.Cursor, call *ast.CallExpr) {
-	var name string
-	switch fun := ast.Unparen(call.Fun).(type) {
-	case *ast.Ident:
-		name = fun.Name
-	case *ast.SelectorExpr:
-		name = fun.Sel.Name
-	}
+	name := match.CalledName(call)
 	info := c.pass.TypesInfo
 	if !callNames[name] {
 		if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
@@ -306,20 +301,7 @@ type holding struct {
 // holder reports where the value built at cur is stored.
 func (c *checker) holder(cur inspector.Cursor) holding {
 	info := c.pass.TypesInfo
-	// Step out of &T{...} and parentheses.
-	for {
-		switch p := cur.Parent().Node().(type) {
-		case *ast.ParenExpr:
-			cur = cur.Parent()
-			continue
-		case *ast.UnaryExpr:
-			if p.Op == token.AND {
-				cur = cur.Parent()
-				continue
-			}
-		}
-		break
-	}
+	cur = match.OutOfParens(cur) // out of &T{...} and parentheses
 	parent := cur.Parent()
 	kind, idx := cur.ParentEdge()
 	switch kind {
@@ -424,11 +406,11 @@ func (c *checker) localUses(h holding, fields ...string) uses {
 			_ = idx
 		case edge.SelectorExpr_X:
 			sel := parent.Node().(*ast.SelectorExpr)
-			if contains(fields, sel.Sel.Name) && parent.ParentEdgeKind() == edge.AssignStmt_Lhs {
+			if slices.Contains(fields, sel.Sel.Name) && parent.ParentEdgeKind() == edge.AssignStmt_Lhs {
 				setAt = append(setAt, sel.Pos())
 			}
 			if parent.ParentEdgeKind() == edge.CallExpr_Fun && served == token.NoPos &&
-				contains([]string{"ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS"}, sel.Sel.Name) {
+				slices.Contains([]string{"ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS"}, sel.Sel.Name) {
 				served = sel.Pos()
 			}
 		}
@@ -694,12 +676,12 @@ func (c *checker) addField(f *ast.File, lit *ast.CompositeLit, newCall *ast.Call
 	var edits []analysis.TextEdit
 	switch {
 	case newCall != nil:
-		src, err := c.source(newCall.Args[0].Pos(), newCall.Args[0].End())
-		if err != nil {
+		src, ok := fixedit.Source(c.pass, newCall.Args[0])
+		if !ok {
 			return nil
 		}
 		edits = append(edits, analysis.TextEdit{Pos: newCall.Pos(), End: newCall.End(),
-			NewText: []byte("&" + string(src) + "{" + value + "}")})
+			NewText: []byte("&" + src + "{" + value + "}")})
 	case len(lit.Elts) == 0:
 		edits = append(edits, analysis.TextEdit{Pos: lit.Rbrace, End: lit.Rbrace, NewText: []byte(value)})
 	default:
@@ -711,24 +693,24 @@ func (c *checker) addField(f *ast.File, lit *ast.CompositeLit, newCall *ast.Call
 		last := lit.Elts[len(lit.Elts)-1]
 		tf := c.pass.Fset.File(lit.Pos())
 		if tf.Line(lit.Rbrace) == tf.Line(last.End()) {
-			between, err := c.source(last.End(), lit.Rbrace)
-			if err != nil {
+			between, ok := fixedit.Text(c.pass, last.End(), lit.Rbrace)
+			if !ok {
 				return nil
 			}
 			sep := ", "
-			if bytes.Contains(between, []byte(",")) {
+			if strings.Contains(between, ",") {
 				sep = " "
 			}
 			edits = append(edits, analysis.TextEdit{Pos: lit.Rbrace, End: lit.Rbrace, NewText: []byte(sep + value)})
 		} else {
 			// One element per line: add a line with the last element's indent.
 			lineStart := tf.LineStart(tf.Line(last.Pos()))
-			indent, err := c.source(lineStart, last.Pos())
-			if err != nil || len(bytes.TrimLeft(indent, " \t")) != 0 {
+			indent, ok := fixedit.Text(c.pass, lineStart, last.Pos())
+			if !ok || strings.TrimLeft(indent, " \t") != "" {
 				return nil
 			}
 			at := tf.LineStart(tf.Line(lit.Rbrace))
-			edits = append(edits, analysis.TextEdit{Pos: at, End: at, NewText: []byte(string(indent) + value + ",\n")})
+			edits = append(edits, analysis.TextEdit{Pos: at, End: at, NewText: []byte(indent + value + ",\n")})
 		}
 	}
 	return &analysis.SuggestedFix{
@@ -762,62 +744,8 @@ func (c *checker) timeQualifier(f *ast.File, pos token.Pos) (string, []analysis.
 	if match.Lookup(c.pass.Pkg, "time", pos) != nil {
 		return "", nil, false // the name is taken
 	}
-	for _, decl := range f.Decls {
-		gd, ok := decl.(*ast.GenDecl)
-		if !ok || gd.Tok != token.IMPORT {
-			continue
-		}
-		if gd.Lparen.IsValid() {
-			tf := c.pass.Fset.File(gd.Pos())
-			if tf.Line(gd.Rparen) == tf.Line(gd.Lparen) || len(gd.Specs) == 0 {
-				return "time", []analysis.TextEdit{{Pos: gd.Rparen, End: gd.Rparen, NewText: []byte("; \"time\"")}}, true
-			}
-			// Join the standard library group (the first group of specs
-			// holding a path without a dot): after its last member, or in
-			// a group of its own before the first import.
-			var lastStd ast.Spec
-			inStd := false
-			for i, s := range gd.Specs {
-				if i > 0 && tf.Line(s.Pos()) > tf.Line(gd.Specs[i-1].End())+1 {
-					if inStd {
-						break // a blank line ends the group
-					}
-				}
-				path, _ := strconv.Unquote(s.(*ast.ImportSpec).Path.Value)
-				if first, _, _ := strings.Cut(path, "/"); !strings.Contains(first, ".") {
-					inStd = true
-				}
-				if inStd {
-					lastStd = s
-				}
-			}
-			if lastStd == nil {
-				at := tf.LineStart(tf.Line(gd.Specs[0].Pos()))
-				return "time", []analysis.TextEdit{{Pos: at, End: at, NewText: []byte("\t\"time\"\n\n")}}, true
-			}
-			line := tf.Line(lastStd.End())
-			if line >= tf.LineCount() {
-				return "", nil, false
-			}
-			at := tf.LineStart(line + 1)
-			return "time", []analysis.TextEdit{{Pos: at, End: at, NewText: []byte("\t\"time\"\n")}}, true
-		}
-		return "time", []analysis.TextEdit{{Pos: gd.End(), End: gd.End(), NewText: []byte("\nimport \"time\"")}}, true
-	}
-	return "", nil, false
-}
-
-func (c *checker) source(from, to token.Pos) ([]byte, error) {
-	tf := c.pass.Fset.File(from)
-	content, err := c.pass.ReadFile(tf.Name())
-	if err != nil {
-		return nil, err
-	}
-	start, end := tf.Offset(from), tf.Offset(to)
-	if start < 0 || end > len(content) || start > end {
-		return nil, fmt.Errorf("bad range")
-	}
-	return content[start:end], nil
+	edits, ok := fixedit.AddImport(c.pass, f, "time", "time")
+	return "time", edits, ok
 }
 
 // durationExpr spells d as Go source, e.g. 30 * time.Second.
@@ -940,15 +868,6 @@ func isParam(fn inspector.Cursor, info *types.Info, v *types.Var) bool {
 			if info.Defs[id] == v {
 				return true
 			}
-		}
-	}
-	return false
-}
-
-func contains(set []string, s string) bool {
-	for _, x := range set {
-		if x == s {
-			return true
 		}
 	}
 	return false

@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"go/types"
 	"regexp"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -201,32 +202,26 @@ var attemptName = regexp.MustCompile(`(?i)attempt|retr|tries|try`)
 // the next endpoint or replica, or backs off itself (redis's
 // c._process(ctx, cmd, attempt)); either way the loop needs no wait.
 func failover(pass *analysis.Pass, res *retryloop.Result, l *retryloop.Loop, call *ast.CallExpr) bool {
-	found := false
-	for _, a := range call.Args {
-		ast.Inspect(a, func(n ast.Node) bool {
-			if id, ok := n.(*ast.Ident); ok {
-				if v, ok := pass.TypesInfo.Uses[id].(*types.Var); ok && (v == l.Counter || attemptName.MatchString(v.Name())) {
-					found = true
-				}
-			}
-			return !found
-		})
+	told := func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			return false
+		}
+		v, ok := pass.TypesInfo.Uses[id].(*types.Var)
+		return ok && (v == l.Counter || attemptName.MatchString(v.Name()))
 	}
-	if found {
+	if slices.ContainsFunc(call.Args, func(a ast.Expr) bool { return match.Any(a, told) }) {
 		return true
 	}
 	// nc.current = nc.srvPool[i]: the counter picks the target
-	if l.Counter != nil {
-		ast.Inspect(l.Body, func(n ast.Node) bool {
-			if ix, ok := n.(*ast.IndexExpr); ok {
-				if id, ok := ast.Unparen(ix.Index).(*ast.Ident); ok && pass.TypesInfo.Uses[id] == l.Counter {
-					found = true
-				}
-			}
-			return !found
-		})
-	}
-	if found {
+	if l.Counter != nil && match.Any(l.Body, func(n ast.Node) bool {
+		ix, ok := n.(*ast.IndexExpr)
+		if !ok {
+			return false
+		}
+		id, ok := ast.Unparen(ix.Index).(*ast.Ident)
+		return ok && pass.TypesInfo.Uses[id] == l.Counter
+	}) {
 		return true
 	}
 	// the callee waits itself (directly or in what it calls): a backoff
@@ -265,7 +260,7 @@ func closeFix(pass *analysis.Pass, l *retryloop.Loop, u *retryloop.Unclosed) (an
 	name := u.Resp.Name()
 	for _, c := range u.Continues {
 		// the name must still mean the response at the continue
-		if obj := lookup(pass, c.Pos(), name); obj != u.Resp {
+		if obj := match.Lookup(pass.Pkg, name, c.Pos()); obj != u.Resp {
 			return analysis.SuggestedFix{}, false
 		}
 		ind := fixedit.Indent(pass, c.Pos())
@@ -273,15 +268,6 @@ func closeFix(pass *analysis.Pass, l *retryloop.Loop, u *retryloop.Unclosed) (an
 			fmt.Sprintf("io.Copy(io.Discard, %s.Body)\n%s%s.Body.Close()\n%s", name, ind, name, ind))})
 	}
 	return analysis.SuggestedFix{Message: "Drain and close the response body before retrying", TextEdits: edits}, true
-}
-
-func lookup(pass *analysis.Pass, pos token.Pos, name string) types.Object {
-	s := pass.Pkg.Scope().Innermost(pos)
-	if s == nil {
-		return nil
-	}
-	_, obj := s.LookupParent(name, pos)
-	return obj
 }
 
 // sleepFix replaces time.Sleep(d) with a ctx-aware jittered exponential
@@ -293,7 +279,7 @@ func sleepFix(pass *analysis.Pass, l *retryloop.Loop, w *retryloop.Wait) (analys
 		return none, false
 	}
 	pos := w.Sleep.Pos()
-	if lookup(pass, pos, l.Ctx.Name()) != l.Ctx || lookup(pass, pos, l.Counter.Name()) != l.Counter {
+	if match.Lookup(pass.Pkg, l.Ctx.Name(), pos) != l.Ctx || match.Lookup(pass.Pkg, l.Counter.Name(), pos) != l.Counter {
 		return none, false
 	}
 	if b, ok := l.Counter.Type().Underlying().(*types.Basic); !ok || b.Kind() != types.Int {

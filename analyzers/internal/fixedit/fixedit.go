@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
 
 // Module is resilvet's module path; the runtime packages live under it.
@@ -45,9 +47,15 @@ func Indent(pass *analysis.Pass, pos token.Pos) string {
 
 // Source returns the text of n.
 func Source(pass *analysis.Pass, n ast.Node) (string, bool) {
-	p, e := pass.Fset.Position(n.Pos()), pass.Fset.Position(n.End())
+	return Text(pass, n.Pos(), n.End())
+}
+
+// Text returns the source text between from and to, which must lie in one
+// file.
+func Text(pass *analysis.Pass, from, to token.Pos) (string, bool) {
+	p, e := pass.Fset.Position(from), pass.Fset.Position(to)
 	src, err := pass.ReadFile(p.Filename)
-	if err != nil || e.Offset > len(src) {
+	if err != nil || p.Filename != e.Filename || p.Offset < 0 || p.Offset > e.Offset || e.Offset > len(src) {
 		return "", false
 	}
 	return string(src[p.Offset:e.Offset]), true
@@ -78,10 +86,15 @@ func ImportName(pass *analysis.Pass, f *ast.File, path, name string) (string, bo
 	return "", true
 }
 
-// AddImport returns the edits adding path to f's imports under name, kept
-// sorted in the first import block; none when f imports it already under
-// that name. ok is false when name is taken in f, or path is imported
-// under another name.
+// AddImport returns the edits adding path to f's imports under name; none
+// when f imports it already under that name. ok is false when name is taken
+// in f, or path is imported under another name.
+//
+// In an import block, the path joins the first group (specs between blank
+// lines) of its kind, standard library or not, in sorted place; a standard
+// library path with no such group gets a group of its own before the
+// others, any other path follows the last import. A single import becomes a
+// block; a file without imports gets an import declaration.
 func AddImport(pass *analysis.Pass, f *ast.File, path, name string) (edits []analysis.TextEdit, ok bool) {
 	local, free := ImportName(pass, f, path, name)
 	if local != "" {
@@ -107,16 +120,52 @@ func AddImport(pass *analysis.Pass, f *ast.File, path, name string) (edits []ana
 			return []analysis.TextEdit{{Pos: spec.Pos(), End: spec.End(),
 				NewText: []byte("(\n\t" + lines[0] + "\n\t" + lines[1] + "\n)")}}, true
 		}
-		for _, s := range gd.Specs {
-			spec := s.(*ast.ImportSpec)
-			if spec.Path.Value > quoted {
-				return []analysis.TextEdit{{Pos: spec.Pos(), End: spec.Pos(), NewText: []byte(quoted + "\n\t")}}, true
-			}
+		if len(gd.Specs) == 0 {
+			return []analysis.TextEdit{{Pos: gd.Rparen, End: gd.Rparen, NewText: []byte("\n\t" + quoted + "\n")}}, true
 		}
-		last := gd.Specs[len(gd.Specs)-1]
-		return []analysis.TextEdit{{Pos: last.End(), End: last.End(), NewText: []byte("\n\t" + quoted)}}, true
+		return []analysis.TextEdit{importInBlock(pass.Fset.File(gd.Pos()), gd.Specs, path, quoted)}, true
 	}
 	return []analysis.TextEdit{{Pos: f.Name.End(), End: f.Name.End(), NewText: []byte("\n\nimport " + quoted)}}, true
+}
+
+// importInBlock places quoted among the specs of an import block.
+func importInBlock(tf *token.File, specs []ast.Spec, path, quoted string) analysis.TextEdit {
+	std := isStd(path)
+	var group []ast.Spec // the first group of path's kind
+	for i := 0; i < len(specs); {
+		j := i + 1
+		for j < len(specs) && tf.Line(specs[j].Pos()) <= tf.Line(specs[j-1].End())+1 {
+			j++
+		}
+		p, _ := strconv.Unquote(specs[i].(*ast.ImportSpec).Path.Value)
+		if isStd(p) == std {
+			group = specs[i:j]
+			break
+		}
+		i = j
+	}
+	switch {
+	case group != nil:
+	case std:
+		at := specs[0].Pos()
+		return analysis.TextEdit{Pos: at, End: at, NewText: []byte(quoted + "\n\n\t")}
+	default:
+		group = specs
+	}
+	for _, s := range group {
+		if s.(*ast.ImportSpec).Path.Value > quoted {
+			return analysis.TextEdit{Pos: s.Pos(), End: s.Pos(), NewText: []byte(quoted + "\n\t")}
+		}
+	}
+	last := group[len(group)-1]
+	return analysis.TextEdit{Pos: last.End(), End: last.End(), NewText: []byte("\n\t" + quoted)}
+}
+
+// isStd reports whether path looks like a standard library path: no dot in
+// its first element.
+func isStd(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return !strings.Contains(first, ".")
 }
 
 // RuntimeAvailable reports whether the package can import resilvet's
@@ -160,7 +209,7 @@ func ZeroReturn(info *types.Info, ft *ast.FuncType, err string) (string, bool) {
 			ts = append(ts, t)
 		}
 	}
-	if !types.Identical(ts[len(ts)-1], types.Universe.Lookup("error").Type()) {
+	if !match.IsError(ts[len(ts)-1]) {
 		return "", false
 	}
 	vals := make([]string, 0, len(ts))

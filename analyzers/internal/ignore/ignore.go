@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -49,7 +50,7 @@ func New(pass *analysis.Pass) *Reporter {
 		for _, cg := range f.Comments {
 			for _, c := range cg.List {
 				names, reason, ok := Parse(c.Text)
-				if !ok || !contains(names, name) {
+				if !ok || !slices.Contains(names, name) && !slices.Contains(names, "all") {
 					continue
 				}
 				if reason == "" {
@@ -91,15 +92,6 @@ func Parse(text string) (names []string, reason string, ok bool) {
 		}
 	}
 	return names, strings.Join(fields[1:], " "), true
-}
-
-func contains(names []string, name string) bool {
-	for _, n := range names {
-		if n == name || n == "all" {
-			return true
-		}
-	}
-	return false
 }
 
 // Silenced reports whether a finding at pos is covered by a directive.

@@ -5,8 +5,8 @@
 // driver analyse every dependency (the standard library included) for every
 // package: most of the suite's cost. Here only the analysed package gets
 // function bodies; its imports are created from export data, without bodies.
-// The price is the noreturn knowledge of other packages, which NoReturn
-// covers for the standard library calls that matter.
+// The price is the noreturn knowledge of other packages, which
+// match.NoReturn covers for the standard library calls that matter.
 package pkgssa
 
 import (
@@ -16,6 +16,8 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
 
 // Package is the SSA form of one analysed package.
@@ -49,7 +51,7 @@ func (l *Lazy) Built() bool { return l.pkg != nil }
 // Build builds the SSA form of pass's package now.
 func Build(pass *analysis.Pass) *Package {
 	prog := ssa.NewProgram(pass.Fset, 0)
-	prog.SetNoReturn(NoReturn)
+	prog.SetNoReturn(match.NoReturn)
 	for _, p := range pass.Pkg.Imports() {
 		prog.CreatePackage(p, nil, nil, true)
 	}
@@ -87,19 +89,4 @@ func (p *Package) Func(obj *types.Func) *ssa.Function {
 		return nil
 	}
 	return p.Pkg.Prog.FuncValue(obj)
-}
-
-// NoReturn names the standard library calls that end the goroutine or the
-// process, so that paths through them do not count as going on.
-func NoReturn(fn *types.Func) bool {
-	if fn.Pkg() == nil {
-		return false
-	}
-	switch fn.Pkg().Path() + "." + fn.Name() {
-	case "os.Exit", "runtime.Goexit", "syscall.Exit",
-		"log.Fatal", "log.Fatalf", "log.Fatalln", "log.Panic", "log.Panicf", "log.Panicln",
-		"testing.FailNow", "testing.Fatal", "testing.Fatalf", "testing.SkipNow", "testing.Skip", "testing.Skipf":
-		return true
-	}
-	return false
 }

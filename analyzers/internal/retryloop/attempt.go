@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 
 	"github.com/resilvet/resilvet/analyzers/internal/match"
@@ -187,11 +188,7 @@ func (w *walker) attemptCalls() []*ast.CallExpr {
 		}
 	}
 	// source order, for stable reports
-	for i := 1; i < len(calls); i++ {
-		for j := i; j > 0 && calls[j].Pos() < calls[j-1].Pos(); j-- {
-			calls[j], calls[j-1] = calls[j-1], calls[j]
-		}
-	}
+	slices.SortStableFunc(calls, func(a, b *ast.CallExpr) int { return int(a.Pos() - b.Pos()) })
 	// the send first: it names the retry in reports
 	for i, c := range calls {
 		if i > 0 && w.sends(c) {
@@ -262,10 +259,10 @@ func (w *walker) errCompare(e ast.Expr, op token.Token) *types.Var {
 		return nil
 	}
 	x, y := b.X, b.Y
-	if isNil(w.m.info(), x) {
+	if match.IsNil(w.m.info(), x) {
 		x, y = y, x
 	}
-	if !isNil(w.m.info(), y) {
+	if !match.IsNil(w.m.info(), y) {
 		return nil
 	}
 	v := w.varOf(x)
@@ -275,27 +272,16 @@ func (w *walker) errCompare(e ast.Expr, op token.Token) *types.Var {
 	return nil
 }
 
-func isNil(info *types.Info, e ast.Expr) bool {
-	id, ok := ast.Unparen(e).(*ast.Ident)
-	if !ok {
-		return false
-	}
-	_, isnil := info.Uses[id].(*types.Nil)
-	return isnil
-}
-
 // mentionsAttempt reports whether e uses an attempt error or response.
 func (w *walker) mentionsAttempt(e ast.Node) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			if v, ok := w.m.info().Uses[id].(*types.Var); ok && (w.errs[v] != nil || w.resps[v] != nil) {
-				found = true
-			}
+	return match.Any(e, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			return false
 		}
-		return !found
+		v, ok := w.m.info().Uses[id].(*types.Var)
+		return ok && (w.errs[v] != nil || w.resps[v] != nil)
 	})
-	return found
 }
 
 // takesItem reports whether s takes a value from a channel that another
@@ -303,7 +289,7 @@ func (w *walker) mentionsAttempt(e ast.Node) bool {
 // receives its work item each time round handles a new item, it does not
 // repeat one.
 func (w *walker) takesItem(s ast.Stmt) bool {
-	ch := received(s)
+	ch := match.Received(s)
 	if ch == nil {
 		return false
 	}
@@ -333,22 +319,16 @@ func shrinks(as *ast.AssignStmt) ast.Expr {
 // (time.Sleep(delays[0]); delays = delays[1:]).
 func (w *walker) schedules(x ast.Expr) bool {
 	name := types.ExprString(x)
-	found := false
-	ast.Inspect(w.l.Body, func(n ast.Node) bool {
+	return match.Any(w.l.Body, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
-		if !ok || found {
-			return !found
+		if !ok {
+			return false
 		}
-		if fn := match.Callee(w.m.info(), call); fn != nil && (w.isWaitCall(call) || match.IsFunc(fn, "time", "After")) {
-			for _, a := range call.Args {
-				if strings.Contains(types.ExprString(a), name) {
-					found = true
-				}
-			}
+		if fn := match.Callee(w.m.info(), call); fn == nil || !w.isWaitCall(call) && !match.IsFunc(fn, "time", "After") {
+			return false
 		}
-		return !found
+		return slices.ContainsFunc(call.Args, func(a ast.Expr) bool { return strings.Contains(types.ExprString(a), name) })
 	})
-	return found
 }
 
 // isListen matches binding a local address: retrying it asks no dependency.

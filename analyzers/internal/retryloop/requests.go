@@ -136,7 +136,7 @@ func (w *walker) newRequest(call *ast.CallExpr, v *types.Var, fbody *ast.BlockSt
 		if cv := w.m.constValue(args[0]); cv != nil && cv.Kind() == constant.String {
 			r.Method = strings.ToUpper(constant.StringVal(cv))
 		}
-		if !isNil(info, args[2]) && !isNoBody(info, args[2]) && !w.neverSet(args[2], fbody) {
+		if !match.IsNil(info, args[2]) && !isNoBody(info, args[2]) && !w.neverSet(args[2], fbody) {
 			r.Body = args[2]
 			r.Reader = w.outsideReader(args[2], fbody)
 		}

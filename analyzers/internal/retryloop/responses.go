@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
@@ -34,11 +35,7 @@ func (w *walker) unclosedOf() []*Unclosed {
 			us = append(us, u)
 		}
 	}
-	for i := 1; i < len(us); i++ {
-		for j := i; j > 0 && us[j].Call.Pos() < us[j-1].Call.Pos(); j-- {
-			us[j], us[j-1] = us[j-1], us[j]
-		}
-	}
+	slices.SortStableFunc(us, func(a, b *Unclosed) int { return int(a.Call.Pos() - b.Call.Pos()) })
 	return us
 }
 
@@ -54,7 +51,7 @@ func (w *walker) respNil(cond ast.Expr, neg bool, rv, ev *types.Var) bool {
 			return true
 		}
 		if b, ok := ast.Unparen(p).(*ast.BinaryExpr); ok && b.Op == respOp {
-			if w.varOf(b.X) == rv && isNil(w.m.info(), b.Y) || w.varOf(b.Y) == rv && isNil(w.m.info(), b.X) {
+			if w.varOf(b.X) == rv && match.IsNil(w.m.info(), b.Y) || w.varOf(b.Y) == rv && match.IsNil(w.m.info(), b.X) {
 				return true
 			}
 		}
@@ -155,14 +152,10 @@ func (w *walker) fallsThroughOpen(rv *types.Var, ri *respInfo) bool {
 // everStatusRetry reports whether the loop can retry with a response in hand:
 // it reads the status (a non-nil response that was judged a failure).
 func (w *walker) everStatusRetry(rv *types.Var) bool {
-	found := false
-	ast.Inspect(w.l.Body, func(n ast.Node) bool {
-		if sel, ok := n.(*ast.SelectorExpr); ok && sel.Sel.Name == "StatusCode" && w.varOf(sel.X) == rv {
-			found = true
-		}
-		return !found
+	return match.Any(w.l.Body, func(n ast.Node) bool {
+		sel, ok := n.(*ast.SelectorExpr)
+		return ok && sel.Sel.Name == "StatusCode" && w.varOf(sel.X) == rv
 	})
-	return found
 }
 
 // deferred reports whether the innermost statement on stack is a defer.

@@ -501,17 +501,13 @@ func (m *model) constValue(e ast.Expr) constant.Value {
 	return nil
 }
 
-func isErrorType(t types.Type) bool {
-	return t != nil && types.Identical(t, types.Universe.Lookup("error").Type())
-}
-
 // lastResultIsError reports whether call returns an error last.
 func (m *model) fallible(call *ast.CallExpr) bool {
 	t := m.info().TypeOf(call)
 	if tup, ok := t.(*types.Tuple); ok {
-		return tup.Len() > 0 && isErrorType(tup.At(tup.Len()-1).Type())
+		return tup.Len() > 0 && match.IsError(tup.At(tup.Len()-1).Type())
 	}
-	return isErrorType(t)
+	return match.IsError(t)
 }
 
 // isResponse reports whether t is *net/http.Response.

@@ -8,6 +8,8 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+
+	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
 
 // statusSel matches X.StatusCode for an *http.Response X.
@@ -17,14 +19,10 @@ func statusSel(info *types.Info, e ast.Expr) bool {
 }
 
 func mentionsStatus(info *types.Info, e ast.Node) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
-		if ex, ok := n.(ast.Expr); ok && statusSel(info, ex) {
-			found = true
-		}
-		return !found
+	return match.Any(e, func(n ast.Node) bool {
+		ex, ok := n.(ast.Expr)
+		return ok && statusSel(info, ex)
 	})
-	return found
 }
 
 type check struct {

@@ -13,36 +13,11 @@ import (
 	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
 
-// received returns the channel operand of a statement that is a receive
-// (<-ch, or v := <-ch), or nil.
-func received(s ast.Stmt) ast.Expr {
-	var x ast.Expr
-	switch s := s.(type) {
-	case *ast.ExprStmt:
-		x = s.X
-	case *ast.AssignStmt:
-		x = s.Rhs[0]
-	default:
-		return nil
-	}
-	if u, ok := ast.Unparen(x).(*ast.UnaryExpr); ok && u.Op == token.ARROW {
-		return ast.Unparen(u.X)
-	}
-	return nil
-}
-
 // isCtxDone matches a receive from X.Done() of a context.
-func (w *walker) isCtxDone(s ast.Stmt) bool {
-	call, ok := received(s).(*ast.CallExpr)
-	if !ok {
-		return false
-	}
-	sel, ok := call.Fun.(*ast.SelectorExpr)
-	return ok && sel.Sel.Name == "Done" && match.IsContext(w.m.info().TypeOf(sel.X))
-}
+func (w *walker) isCtxDone(s ast.Stmt) bool { return match.DoneRecv(w.m.info(), s) }
 
 func (w *walker) isTimerRecv(s ast.Stmt) bool {
-	ch := received(s)
+	ch := match.Received(s)
 	if call, ok := ch.(*ast.CallExpr); ok {
 		return match.IsFunc(match.Callee(w.m.info(), call), "time", "After")
 	}
@@ -150,14 +125,7 @@ func (w *walker) waitsOf(fbody *ast.BlockStmt) []*Wait {
 }
 
 func (w *walker) timerWait(s ast.Stmt) *Wait {
-	var x ast.Expr
-	switch s := s.(type) {
-	case *ast.ExprStmt:
-		x = s.X
-	case *ast.AssignStmt:
-		x = s.Rhs[0]
-	}
-	u := ast.Unparen(x).(*ast.UnaryExpr)
+	u := match.Recv(s) // a timer receive, as isTimerRecv found
 	if call, ok := ast.Unparen(u.X).(*ast.CallExpr); ok && len(call.Args) == 1 {
 		return &Wait{Node: call, Dur: call.Args[0], Kind: w.durKind(call.Args[0], w.fbody)}
 	}
@@ -273,7 +241,7 @@ func (w *walker) varKind(v *types.Var, fbody *ast.BlockStmt) WaitKind {
 					worse(WaitJittered)
 				case opaqueCall(info, rhs):
 					worse(WaitUnknown) // computed elsewhere: boff.Duration()
-				case inLoop && (opAssign || mentionsVar(info, rhs, v)):
+				case inLoop && (opAssign || match.Mentions(info, rhs, v)):
 					worse(WaitGrowing) // d *= 2, d = d * 2
 				case opAssign:
 					worse(WaitUnknown) // stepped outside the loop
@@ -307,22 +275,16 @@ func (w *walker) varKind(v *types.Var, fbody *ast.BlockStmt) WaitKind {
 // opaqueCall reports whether e calls anything but a conversion, min, max or
 // math.Pow: its value is computed where this model does not look.
 func opaqueCall(info *types.Info, e ast.Expr) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
+	return match.Any(e, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
-		if !ok || found {
-			return !found
+		if !ok {
+			return false
 		}
 		if tv, ok := info.Types[call.Fun]; ok && tv.IsType() {
-			return true
+			return false
 		}
-		if isBuiltin(info, call.Fun, "min", "max") || match.IsFunc(match.Callee(info, call), "math", "Pow", "Exp2") {
-			return true
-		}
-		found = true
-		return false
+		return !isBuiltin(info, call.Fun, "min", "max") && !match.IsFunc(match.Callee(info, call), "math", "Pow", "Exp2")
 	})
-	return found
 }
 
 func isBuiltin(info *types.Info, fun ast.Expr, names ...string) bool {
@@ -343,27 +305,13 @@ func isBuiltin(info *types.Info, fun ast.Expr, names ...string) bool {
 }
 
 func mentionsRand(info *types.Info, e ast.Node) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
-		if call, ok := n.(*ast.CallExpr); ok {
-			fn := match.Callee(info, call)
-			if fn != nil && fn.Pkg() != nil && isRandPkg(fn.Pkg().Path()) ||
-				fn != nil && strings.Contains(strings.ToLower(fn.Name()), "jitter") {
-				found = true
-			}
+	return match.Any(e, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return false
 		}
-		return !found
+		fn := match.Callee(info, call)
+		return fn != nil && fn.Pkg() != nil && isRandPkg(fn.Pkg().Path()) ||
+			fn != nil && strings.Contains(strings.ToLower(fn.Name()), "jitter")
 	})
-	return found
-}
-
-func mentionsVar(info *types.Info, e ast.Node, v *types.Var) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok && info.Uses[id] == v {
-			found = true
-		}
-		return !found
-	})
-	return found
 }

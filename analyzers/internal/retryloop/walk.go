@@ -154,7 +154,7 @@ func (w *walker) isExit(n ast.Node, c wctx) bool {
 			return builtin
 		}
 		fn := match.Callee(w.m.info(), n)
-		return match.IsFunc(fn, "os", "Exit") || match.IsFunc(fn, "log", "Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln")
+		return match.NoReturn(fn)
 	}
 	return false
 }
