@@ -225,9 +225,10 @@ func failover(pass *analysis.Pass, res *retryloop.Result, l *retryloop.Loop, cal
 		return true
 	}
 	// the callee waits itself (directly or in what it calls): a backoff
-	// or a timer before the send
+	// or a timer before the send, or a receive on a stream that blocks
+	// until the peer answers
 	s := res.Summary(match.Callee(pass.TypesInfo, call))
-	return s.Waits || s.Receives
+	return s.Waits || s.Receives || s.Streams
 }
 
 // checkBodies reports request bodies the first attempt consumes.

@@ -20,6 +20,7 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 	w.errs = map[*types.Var]*ast.CallExpr{}
 	w.resps = map[*types.Var]*respInfo{}
 	w.counters = map[*types.Var]bool{}
+	w.results = map[*types.Var]bool{}
 	if f, ok := w.l.Stmt.(*ast.ForStmt); ok && f.Post != nil {
 		if id, ok := f.Post.(*ast.IncDecStmt); ok {
 			if v := w.varOf(id.X); v != nil {
@@ -78,6 +79,11 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 				// the first call is the attempt; later ones (a cleanup,
 				// a disconnect notice) reuse its variable
 				w.errs[ev] = call
+				for _, lhs := range n.Lhs[:len(n.Lhs)-1] {
+					if v := w.varOf(lhs); v != nil {
+						w.results[v] = true
+					}
+				}
 			}
 			if len(n.Lhs) == 2 {
 				if rv := w.varOf(n.Lhs[0]); rv != nil && isResponse(rv.Type()) {
@@ -129,11 +135,20 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 		if !w.isExit(n, c) {
 			return
 		}
+		// leaving when the attempt succeeded with nothing (results ==
+		// nil) ends a drain that takes one result each time round: a
+		// success with a result goes round for the next one
+		exhausted := false
+		for _, g := range c.guards {
+			if g.cond != nil && w.nothingLeft(g.cond, g.neg) {
+				exhausted = true
+			}
+		}
 		for _, g := range c.guards {
 			if g.cond == nil {
 				continue
 			}
-			if w.errNil(g.cond, g.neg) != nil {
+			if w.errNil(g.cond, g.neg) != nil && !exhausted {
 				success = true
 			}
 			if !g.neg && len(c.guards) == 1 && w.errNotNilOnly(g.cond) {
@@ -246,6 +261,34 @@ func (w *walker) errNil(cond ast.Expr, neg bool) *types.Var {
 		}
 	}
 	return nil
+}
+
+// nothingLeft reports whether cond (neg: its negation) holds only when a
+// non-error result of the attempt is nil or empty.
+func (w *walker) nothingLeft(cond ast.Expr, neg bool) bool {
+	parts, want := conjuncts(cond, token.LAND), token.EQL
+	if neg {
+		parts, want = conjuncts(cond, token.LOR), token.NEQ
+	}
+	for _, p := range parts {
+		b, ok := ast.Unparen(p).(*ast.BinaryExpr)
+		if !ok || b.Op != want {
+			continue
+		}
+		x, y := b.X, b.Y
+		if isNil(w.m.info(), x) || w.m.constValue(x) != nil {
+			x, y = y, x
+		}
+		if call, ok := ast.Unparen(x).(*ast.CallExpr); ok && isBuiltin(w.m.info(), call.Fun, "len") && len(call.Args) == 1 {
+			if c := w.m.constValue(y); c != nil && c.String() == "0" {
+				x, y = call.Args[0], nil
+			}
+		}
+		if v := w.varOf(x); v != nil && w.results[v] && (y == nil || isNil(w.m.info(), y)) {
+			return true
+		}
+	}
+	return false
 }
 
 // errNotNilOnly reports whether cond is just "err != nil" for an attempt error.

@@ -31,6 +31,10 @@ type Summary struct {
 	// Cancels: it selects on a context's Done channel or waits with
 	// runtime/retry's Wait, so a cancelled caller is let go.
 	Cancels bool
+	// Streams: it waits for a message from a peer on a stream (gRPC's
+	// RecvMsg, or a generated Recv), which blocks until the peer answers
+	// or the stream ends, so the caller's loop does not spin.
+	Streams bool
 	// Fresh: it returns a value that differs on every call (it reads a
 	// uuid, random or clock source): makeKey() minted in a retry is a new
 	// key on every attempt.
@@ -75,6 +79,9 @@ func (s *summaries) compute() {
 			for _, ins := range b.Instrs {
 				switch ins := ins.(type) {
 				case *ssa.Call:
+					if streamRecv(&ins.Call) {
+						sum.Streams = true
+					}
 					if backoffName.MatchString(calledName(&ins.Call)) {
 						sum.Waits = true // s.sleep(n), policy.Backoff(n): a wait of its own making
 					}
@@ -126,7 +133,7 @@ func (s *summaries) compute() {
 				merged := Summary{
 					Waits: sum.Waits || cs.Waits, Receives: sum.Receives || cs.Receives,
 					Sleeps: sum.Sleeps || cs.Sleeps, Cancels: sum.Cancels || cs.Cancels,
-					Fresh: sum.Fresh || cs.Fresh,
+					Fresh: sum.Fresh || cs.Fresh, Streams: sum.Streams || cs.Streams,
 				}
 				if merged != *sum {
 					*sum = merged
@@ -197,4 +204,43 @@ func calledName(c *ssa.CallCommon) string {
 func isTimerWait(fn *types.Func) bool {
 	return match.IsFunc(fn, "time", "Sleep", "After", "NewTimer", "AfterFunc", "Tick", "NewTicker") ||
 		match.IsMethod(fn, "time", "Timer", "Reset") || match.IsFunc(fn, RuntimeRetry, "Wait")
+}
+
+// streamRecv reports whether c receives a message on a stream: a method of
+// a value that has RecvMsg(any) error (a gRPC stream), either RecvMsg itself
+// or a method of the stream's own (Recv, CloseAndRecv) that takes nothing
+// and returns a message and an error.
+func streamRecv(c *ssa.CallCommon) bool {
+	var recv types.Type
+	var m *types.Func
+	switch {
+	case c.IsInvoke():
+		recv, m = c.Value.Type(), c.Method
+	default:
+		f := c.StaticCallee()
+		if f == nil || f.Signature.Recv() == nil {
+			return false
+		}
+		recv = f.Signature.Recv().Type()
+		m, _ = f.Object().(*types.Func)
+	}
+	if m == nil || !hasRecvMsg(recv) {
+		return false
+	}
+	if m.Name() == "RecvMsg" {
+		return true
+	}
+	sig := m.Type().(*types.Signature)
+	return m.Name() != "Header" && sig.Params().Len() == 0 && sig.Results().Len() == 2 &&
+		isErrorType(sig.Results().At(1).Type())
+}
+
+func hasRecvMsg(t types.Type) bool {
+	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, "RecvMsg")
+	fn, ok := obj.(*types.Func)
+	if !ok {
+		return false
+	}
+	sig := fn.Type().(*types.Signature)
+	return sig.Params().Len() == 1 && sig.Results().Len() == 1 && isErrorType(sig.Results().At(0).Type())
 }

@@ -43,6 +43,8 @@ type walker struct {
 	// items is set for loops over work items: each time round takes a new
 	// value from a channel, or drops the alternative just tried.
 	items bool
+	// results are the attempt calls' non-error results.
+	results map[*types.Var]bool
 	// counters are integer variables stepped inside the loop.
 	counters map[*types.Var]bool
 }
