@@ -37,7 +37,9 @@ func (f *fnState) effect(s source, w write) string {
 			// A setter of the type's API: each call is atomic, and a
 			// caller composing getter and setter owns that sequence.
 			return ""
-		case w.helper.fresh:
+		case w.helper.fresh || !f.lookupMiss(s, w):
+			// A setter replacing the whole value with what the caller
+			// computed: only a side effect of the stale decision is lost.
 			return f.sideEffect(s)
 		}
 		return missing
@@ -60,8 +62,89 @@ func (f *fnState) effect(s source, w write) string {
 		return f.sideEffect(s)
 	case isConst(w.vals):
 		return "may each make this change, undoing one made in between"
+	case f.lookupMiss(s, w):
+		return missing
 	}
-	return missing
+	return f.sideEffect(s)
+}
+
+// lookupMiss reports whether w runs on a decision that the stale read found
+// nothing: a comma-ok lookup that missed, the value compared with nil or
+// another zero constant, or its length compared with zero. Only then do
+// concurrent callers each create what they saw missing.
+func (f *fnState) lookupMiss(s source, w write) bool {
+	dec := f.closure(s.v, true)
+	for _, b := range dec.ifs {
+		if !f.guarded([]*ssa.BasicBlock{b})[w.instr.Block().Index] {
+			continue
+		}
+		if f.missTest(b.Instrs[len(b.Instrs)-1].(*ssa.If).Cond, dec, 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// missTest reports whether cond, or an operand of it joined by !, && or ||,
+// tests a value of dec for absence.
+func (f *fnState) missTest(cond ssa.Value, dec *closure, depth int) bool {
+	if depth > 8 {
+		return false
+	}
+	if f.misses[cond] {
+		return true
+	}
+	switch c := cond.(type) {
+	case *ssa.UnOp:
+		if c.Op == token.NOT {
+			return f.missTest(c.X, dec, depth+1)
+		}
+		// A local variable holding the test (a result kept for a
+		// deferred unlock).
+		if a, ok := c.X.(*ssa.Alloc); ok && c.Op == token.MUL && a.Referrers() != nil {
+			for _, r := range *a.Referrers() {
+				if st, ok := r.(*ssa.Store); ok && st.Addr == a && f.missTest(st.Val, dec, depth+1) {
+					return true
+				}
+			}
+		}
+	case *ssa.Phi:
+		for _, e := range c.Edges {
+			if dec.vals[e] && f.missTest(e, dec, depth+1) {
+				return true
+			}
+		}
+	case *ssa.Extract:
+		switch t := c.Tuple.(type) {
+		case *ssa.Lookup:
+			return c.Index == 1 && t.CommaOk && dec.vals[t]
+		case *ssa.TypeAssert:
+			return c.Index == 1 && t.CommaOk && dec.vals[t]
+		}
+	case *ssa.BinOp:
+		if c.Op != token.EQL && c.Op != token.NEQ && c.Op != token.GTR && c.Op != token.LSS && c.Op != token.LEQ && c.Op != token.GEQ {
+			return false
+		}
+		for _, pair := range [][2]ssa.Value{{c.X, c.Y}, {c.Y, c.X}} {
+			k, ok := pair[1].(*ssa.Const)
+			if !ok || !dec.vals[pair[0]] || !(k.IsNil() || (k.Value != nil && isZero(k))) {
+				continue
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// isZero reports whether k is the zero of its basic kind ("" or 0).
+func isZero(k *ssa.Const) bool {
+	switch k.Value.Kind() {
+	case constant.String:
+		return constant.StringVal(k.Value) == ""
+	case constant.Int, constant.Float:
+		return constant.Sign(k.Value) == 0
+	}
+	return false
 }
 
 const missing = "that all saw it missing each create and store their own, and all but the last are lost"

@@ -152,6 +152,7 @@ type fnState struct {
 	closures map[closureKey]*closure
 	pd       *postdom
 	locked   map[*ssa.UnOp]token.Pos // loads under the write lock taken at the Pos
+	misses   map[ssa.Value]bool      // helper results that say whether a stale read found anything
 }
 
 // freshRead is state read after Lock to decide something.
@@ -451,6 +452,12 @@ func (f *fnState) helperStep(in *ssa.Call, callee *ssa.Function, st []mstate, co
 		}
 		// Only the results that carry the read are stale: an error result
 		// next to them is not.
+		for _, v := range resultValues(in, s.misses) {
+			if f.misses == nil {
+				f.misses = map[ssa.Value]bool{}
+			}
+			f.misses[v] = true
+		}
 		for _, v := range resultValues(in, s.results) {
 			f.sources = append(f.sources, source{v: v, mu: i, state: state,
 				name: join(nameOf(argOf(call, s.state)), s.field[1:]), readPos: s.readPos, outer: outer(st, i)})
@@ -497,6 +504,7 @@ func (f *fnState) helperStep(in *ssa.Call, callee *ssa.Function, st []mstate, co
 		return
 	}
 	acc := f.c.access(callee)
+	var rechecked uint64 // mutexes whose state the helper reads again to decide
 	for _, r := range acc.checks {
 		a, ok := r.at(call)
 		if !ok {
@@ -505,18 +513,32 @@ func (f *fnState) helperStep(in *ssa.Call, callee *ssa.Function, st []mstate, co
 		for i := range st {
 			if s, ok := stateOf(f.mutexes[i], a); ok && st[i].w {
 				st[i].recheck |= f.stateBit(s)
+				rechecked |= bitOf(i)
 			}
 		}
 	}
 	for _, r := range acc.writes {
-		if a, ok := r.at(call); ok {
-			f.writeStep(in, a, call.Args, st, collect)
+		a, ok := r.at(call)
+		if !ok {
+			continue
 		}
+		// A helper that decides again under our Lock, on state of the same
+		// mutex, is double-checked locking split into a function: what it
+		// writes follows its own re-check.
+		for i := range st {
+			if s, ok := stateOf(f.mutexes[i], a); ok && st[i].w && rechecked&bitOf(i) != 0 {
+				st[i].recheck |= f.stateBit(s)
+			}
+		}
+		f.writeStep(in, a, call.Args, st, collect)
 	}
 }
 
 // resultValues returns the values of call's results at indices.
 func resultValues(call *ssa.Call, indices []int) []ssa.Value {
+	if len(indices) == 0 {
+		return nil
+	}
 	if _, ok := call.Type().(*types.Tuple); !ok {
 		return []ssa.Value{call}
 	}

@@ -137,6 +137,7 @@ type staleResult struct {
 	field     string // display suffix of the state, e.g. ".conns"
 	readPos   token.Pos
 	results   []int // indices of the results that carry the read
+	misses    []int // indices of the results that say whether the read found anything
 }
 
 // lockedWrite: the function takes mutex's write lock and writes state

@@ -19,6 +19,7 @@ func TestAnalyzer(t *testing.T) {
 		"lockupgrade/quiet",
 		"lockupgrade/ignored",
 		"lockupgrade/effects",
+		"lockupgrade/helpers",
 	)
 }
 

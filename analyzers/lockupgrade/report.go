@@ -80,10 +80,22 @@ func (f *fnState) summarise(res *funcResult) {
 			if !ok1 || !ok2 {
 				continue
 			}
+			var misses []int
+			dec := f.closure(s.v, true)
+			for _, r := range results {
+				if f.missTest(rp.ret.Results[r], dec, 0) {
+					misses = append(misses, r)
+				}
+			}
 			if k := staleIndex(res.stale, mu, st); k >= 0 {
 				for _, r := range results {
 					if !slices.Contains(res.stale[k].results, r) {
 						res.stale[k].results = append(res.stale[k].results, r)
+					}
+				}
+				for _, r := range misses {
+					if !slices.Contains(res.stale[k].misses, r) {
+						res.stale[k].misses = append(res.stale[k].misses, r)
 					}
 				}
 				continue
@@ -94,7 +106,7 @@ func (f *fnState) summarise(res *funcResult) {
 			} else {
 				field = "." + field
 			}
-			res.stale = append(res.stale, staleResult{mu: mu, state: st, field: field, readPos: s.readPos, results: results})
+			res.stale = append(res.stale, staleResult{mu: mu, state: st, field: field, readPos: s.readPos, results: results, misses: misses})
 		}
 	}
 	for _, l := range f.locks {
@@ -181,7 +193,10 @@ func (c *checker) access(fn *ssa.Function) *accessSummary {
 		for _, in := range b.Instrs {
 			switch in := in.(type) {
 			case *ssa.UnOp:
-				if in.Op == token.MUL && f.decides(in) {
+				// A re-check may compare through a call of another
+				// package (clock.Since(last) < d): any branch on the
+				// value counts.
+				if in.Op == token.MUL && (f.decides(in) || len(f.closure(in, false).ifs) > 0) {
 					addRel(&acc.checks, addrOf(in.X))
 				}
 			case *ssa.Store:

@@ -24,6 +24,7 @@ func (c *Counter) Observe(v int) {
 }
 
 // Rename is reported: the directive covers only the line below it.
+// It appends to the label it read, losing a concurrent rename.
 func (c *Counter) Rename(name string) {
 	c.mu.RLock()
 	cur := c.label
@@ -31,7 +32,7 @@ func (c *Counter) Rename(name string) {
 	if cur == name {
 		return
 	}
-	c.mu.Lock() // want `c.label was read under RLock at line 29 and written after Lock without re-checking`
-	c.label = name
+	c.mu.Lock() // want `c.label was read under RLock at line 30 and written after Lock without re-checking`
+	c.label = cur + "/" + name
 	c.mu.Unlock()
 }
