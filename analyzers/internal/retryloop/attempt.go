@@ -276,7 +276,7 @@ func (w *walker) nothingLeft(cond ast.Expr, neg bool) bool {
 			continue
 		}
 		x, y := b.X, b.Y
-		if isNil(w.m.info(), x) || w.m.constValue(x) != nil {
+		if match.IsNil(w.m.info(), x) || w.m.constValue(x) != nil {
 			x, y = y, x
 		}
 		if call, ok := ast.Unparen(x).(*ast.CallExpr); ok && isBuiltin(w.m.info(), call.Fun, "len") && len(call.Args) == 1 {
@@ -284,7 +284,7 @@ func (w *walker) nothingLeft(cond ast.Expr, neg bool) bool {
 				x, y = call.Args[0], nil
 			}
 		}
-		if v := w.varOf(x); v != nil && w.results[v] && (y == nil || isNil(w.m.info(), y)) {
+		if v := w.varOf(x); v != nil && w.results[v] && (y == nil || match.IsNil(w.m.info(), y)) {
 			return true
 		}
 	}

@@ -232,7 +232,7 @@ func streamRecv(c *ssa.CallCommon) bool {
 	}
 	sig := m.Type().(*types.Signature)
 	return m.Name() != "Header" && sig.Params().Len() == 0 && sig.Results().Len() == 2 &&
-		isErrorType(sig.Results().At(1).Type())
+		match.IsError(sig.Results().At(1).Type())
 }
 
 func hasRecvMsg(t types.Type) bool {
@@ -242,5 +242,5 @@ func hasRecvMsg(t types.Type) bool {
 		return false
 	}
 	sig := fn.Type().(*types.Signature)
-	return sig.Params().Len() == 1 && sig.Results().Len() == 1 && isErrorType(sig.Results().At(0).Type())
+	return sig.Params().Len() == 1 && sig.Results().Len() == 1 && match.IsError(sig.Results().At(0).Type())
 }
