@@ -12,7 +12,9 @@ import (
 // TestTestSupportIsSkipped runs every check over testdata/src/testsupport/<check>:
 // the package there holds a finding of the check; its copies in packages
 // that only tests import (internal/testutil, kafkatesting, e2e/..., ...)
-// must stay quiet.
+// must stay quiet. testsupport/missingtimeout also holds an internal package
+// only app_test.go imports (quiet whatever its name) and one app.go imports
+// (reported).
 func TestTestSupportIsSkipped(t *testing.T) {
 	testdata := testkit.TestData(t)
 	for _, a := range analyzers.All() {

@@ -11,6 +11,10 @@
 // A directive must give a reason; one without a reason silences nothing and is
 // itself reported, so that every exception in a code base is explained.
 //
+// The Reporter also drops every finding in an internal package that only the
+// module's tests import (match.OnlyTestsImport): its clients and loops serve
+// test runs, whatever its path is called.
+//
 // Because analyzers apply the directive themselves, it works the same under
 // go vet, the standalone driver and golangci-lint.
 package ignore
@@ -23,6 +27,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
 
 // Prefix starts every directive.
@@ -34,6 +40,8 @@ type Reporter struct {
 	pass *analysis.Pass
 	// silenced holds file:line keys covered by a directive with a reason.
 	silenced map[lineKey]bool
+	// testOnly caches match.OnlyTestsImport: 0 not asked yet, 1 yes, -1 no.
+	testOnly int8
 }
 
 type lineKey struct {
@@ -103,9 +111,19 @@ func (r *Reporter) Silenced(pos token.Pos) bool {
 	return r.silenced[lineKey{p.Filename, p.Line}]
 }
 
-// Report reports d unless a directive silences it.
+// Report reports d unless a directive silences it or the package is test
+// support that only tests import.
 func (r *Reporter) Report(d analysis.Diagnostic) {
-	if !r.Silenced(d.Pos) {
+	if r.Silenced(d.Pos) {
+		return
+	}
+	if r.testOnly == 0 {
+		r.testOnly = -1
+		if match.OnlyTestsImport(r.pass) {
+			r.testOnly = 1
+		}
+	}
+	if r.testOnly < 0 {
 		r.pass.Report(d)
 	}
 }
