@@ -19,7 +19,7 @@ func (c *checker) dial(cur inspector.Cursor, call *ast.CallExpr, fn *types.Func)
 	info := c.pass.TypesInfo
 	switch {
 	case match.IsFunc(fn, tlsPkg, "Dial"):
-		if len(call.Args) == 3 && localNetwork(info, call.Args[0]) {
+		if len(call.Args) == 3 && localNetwork(info, call.Args[0]) || c.mirrorsStd(cur) {
 			return
 		}
 		c.rep.Reportf(call, "tls.Dial has no timeout, so a peer that never completes the connection or the handshake can hang it forever; use tls.DialWithDialer with a net.Dialer that has a Timeout")
@@ -167,4 +167,37 @@ func defaultClientFunc(info *types.Info, e ast.Expr) *types.Func {
 		return fn
 	}
 	return nil
+}
+
+// timeoutSuffixes name the variants of a function that take a timeout or a
+// context, as net.Dial has net.DialTimeout and Dialer.DialContext.
+var timeoutSuffixes = []string{"Timeout", "Context", "WithTimeout", "WithContext"}
+
+// mirrorsStd reports whether the call sits in an exported function (or
+// method) whose package also offers a variant of it that takes a timeout or
+// a context: the plain one mirrors the standard API on purpose and the
+// caller picks the variant, so the library has no policy to set.
+func (c *checker) mirrorsStd(cur inspector.Cursor) bool {
+	for fc := range cur.Enclosing((*ast.FuncDecl)(nil)) {
+		fd := fc.Node().(*ast.FuncDecl)
+		fn, ok := c.pass.TypesInfo.Defs[fd.Name].(*types.Func)
+		if !ok || !fd.Name.IsExported() {
+			return false
+		}
+		recv := fn.Type().(*types.Signature).Recv()
+		for _, s := range timeoutSuffixes {
+			name := fd.Name.Name + s
+			var alt types.Object
+			if recv != nil {
+				alt, _, _ = types.LookupFieldOrMethod(recv.Type(), true, c.pass.Pkg, name)
+			} else {
+				alt = c.pass.Pkg.Scope().Lookup(name)
+			}
+			if _, ok := alt.(*types.Func); ok {
+				return true
+			}
+		}
+		return false
+	}
+	return false
 }

@@ -141,7 +141,7 @@ func (c *checker) call(f *ast.File, cur inspector.Cursor, call *ast.CallExpr) {
 	case match.IsFunc(fn, httpPkg, "Serve", "ServeTLS"):
 		c.rep.Reportf(call, "http.%s cannot set read timeouts, so slow clients can hold connections forever; use an http.Server with ReadHeaderTimeout", fn.Name())
 	case match.IsFunc(fn, netPkg, "Dial"):
-		if len(call.Args) == 2 && localNetwork(info, call.Args[0]) {
+		if len(call.Args) == 2 && localNetwork(info, call.Args[0]) || c.mirrorsStd(cur) {
 			return
 		}
 		c.rep.Reportf(call, "net.Dial has no timeout; use net.DialTimeout or a net.Dialer with a Timeout")

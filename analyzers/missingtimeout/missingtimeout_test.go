@@ -11,7 +11,7 @@ import (
 
 func TestFindings(t *testing.T) {
 	analysistest.Run(t, testkit.TestData(t), missingtimeout.Analyzer,
-		"missingtimeout/calls", "missingtimeout/sends", "missingtimeout/quiet")
+		"missingtimeout/calls", "missingtimeout/sends", "missingtimeout/quiet", "missingtimeout/mirror")
 }
 
 func TestFixes(t *testing.T) {

@@ -325,6 +325,10 @@ func timeStillUsed(pass *analysis.Pass, f *ast.File, sleep *ast.CallExpr) bool {
 // remoteName matches calls that talk to another process.
 var remoteName = regexp.MustCompile(`(?i)^(dial|connect|ping|send|call|invoke|publish|post|put|get|fetch|request|do|query|exec|subscribe|list|create|update|delete|upload|download|login|notify|push|pull)`)
 
+// netRemote matches the functions and methods of package net that talk to
+// a peer: dials, lookups, reads and writes.
+var netRemote = regexp.MustCompile(`^(Dial|Lookup|Read|Write)`)
+
 // netPkgs are the imports that mark a package as one that talks to the network.
 var netPkgs = []string{"net", "net/http", "net/rpc", "net/smtp", "database/sql", "google.golang.org/grpc"}
 
@@ -341,7 +345,13 @@ func remote(pass *analysis.Pass, l *retryloop.Loop) bool {
 			continue
 		}
 		switch fn.Pkg().Path() {
-		case "net", "net/http", "database/sql", "net/rpc", "net/smtp":
+		case "net":
+			// socket options, listeners and addresses are local calls
+			if netRemote.MatchString(fn.Name()) {
+				return true
+			}
+			continue
+		case "net/http", "database/sql", "net/rpc", "net/smtp":
 			return true
 		}
 		// A remote-sounding name counts only where its package does network

@@ -206,3 +206,16 @@ func (s *streamClient) stream(ctx context.Context, url string) (*http.Response, 
 	}
 	return nil, fmt.Errorf("stream %s: giving up", url)
 }
+
+// setRecvBuffer asks the kernel for a smaller buffer each time it refuses:
+// a socket option is local, there is no dependency to wait for.
+func setRecvBuffer(c *net.UDPConn, size int) error {
+	var err error
+	for size > 0 {
+		if err = c.SetReadBuffer(size); err == nil {
+			return nil
+		}
+		size /= 2
+	}
+	return err
+}

@@ -1,0 +1,62 @@
+// Package mirror wraps connections the way net does: Dial beside
+// DialTimeout, so the caller picks; a Dial with no such sibling is reported.
+package mirror
+
+import (
+	"crypto/tls"
+	"net"
+	"time"
+)
+
+// Conn is a protocol connection.
+type Conn struct{ net.Conn }
+
+// Dial mirrors net.Dial; DialTimeout is the bounded variant.
+func Dial(network, address string) (*Conn, error) {
+	c, err := net.Dial(network, address)
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{c}, nil
+}
+
+// DialTimeout connects within timeout.
+func DialTimeout(network, address string, timeout time.Duration) (*Conn, error) {
+	c, err := net.DialTimeout(network, address, timeout)
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{c}, nil
+}
+
+// Client dials its server.
+type Client struct{ Config *tls.Config }
+
+// Dial mirrors tls.Dial; DialContext takes the caller's deadline.
+func (cl *Client) Dial(network, address string) (*tls.Conn, error) {
+	return tls.Dial(network, address, cl.Config)
+}
+
+// DialContext connects until ctx ends.
+func (cl *Client) DialContext(network, address string, d *net.Dialer) (*tls.Conn, error) {
+	return tls.DialWithDialer(d, network, address, cl.Config)
+}
+
+// Connect has no bounded variant: the caller cannot stop a dial that hangs.
+func Connect(address string) (*Conn, error) {
+	c, err := net.Dial("tcp", address) // want `net.Dial has no timeout`
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{c}, nil
+}
+
+// dial is unexported: the package itself decides.
+func dial(address string) (net.Conn, error) {
+	return net.Dial("tcp", address) // want `net.Dial has no timeout`
+}
+
+// DialTimeoutless is not a variant of anything the package offers.
+func DialTimeoutless(address string) (net.Conn, error) {
+	return dial(address)
+}
