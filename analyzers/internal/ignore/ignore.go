@@ -15,6 +15,10 @@
 // module's tests import (match.OnlyTestsImport): its clients and loops serve
 // test runs, whatever its path is called.
 //
+// Another linter's directive that names the same rule counts too: a
+// "#nosec G112" on a server literal silences missingtimeout there, since the
+// maintainers have judged that finding already (see peerRules).
+//
 // Because analyzers apply the directive themselves, it works the same under
 // go vet, the standalone driver and golangci-lint.
 package ignore
@@ -57,6 +61,10 @@ func New(pass *analysis.Pass) *Reporter {
 	for _, f := range pass.Files {
 		for _, cg := range f.Comments {
 			for _, c := range cg.List {
+				if peerDirective(name, c.Text) {
+					r.silence(pass.Fset.Position(c.Pos()))
+					continue
+				}
 				names, reason, ok := Parse(c.Text)
 				if !ok || !slices.Contains(names, name) && !slices.Contains(names, "all") {
 					continue
@@ -69,16 +77,50 @@ func New(pass *analysis.Pass) *Reporter {
 					})
 					continue
 				}
-				pos := pass.Fset.Position(c.Pos())
-				if r.silenced == nil {
-					r.silenced = make(map[lineKey]bool)
-				}
-				r.silenced[lineKey{pos.Filename, pos.Line}] = true
-				r.silenced[lineKey{pos.Filename, pos.Line + 1}] = true
+				r.silence(pass.Fset.Position(c.Pos()))
 			}
 		}
 	}
 	return r
+}
+
+// silence covers the line of a directive and the line below it.
+func (r *Reporter) silence(pos token.Position) {
+	if r.silenced == nil {
+		r.silenced = make(map[lineKey]bool)
+	}
+	r.silenced[lineKey{pos.Filename, pos.Line}] = true
+	r.silenced[lineKey{pos.Filename, pos.Line + 1}] = true
+}
+
+// peerRules are the rules of other linters that report what a resilvet
+// check reports, by check: gosec's G112 (a server without
+// ReadHeaderTimeout) and G114 (a serve function that cannot set timeouts)
+// are missingtimeout's server findings.
+var peerRules = map[string][]string{
+	"missingtimeout": {"G112", "G114"},
+}
+
+// peerDirective reports whether a comment is another linter's directive
+// that already silences, with the same rule, what check would report: the
+// maintainers have judged that finding once ("#nosec G112 -- not exposed").
+// A bare "#nosec" names no rule and silences nothing here.
+func peerDirective(check, text string) bool {
+	rules := peerRules[check]
+	if len(rules) == 0 {
+		return false
+	}
+	_, rest, ok := strings.Cut(text, "#nosec")
+	if !ok {
+		return false
+	}
+	rest, _, _ = strings.Cut(rest, "--")
+	for _, f := range strings.FieldsFunc(rest, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' }) {
+		if slices.Contains(rules, f) {
+			return true
+		}
+	}
+	return false
 }
 
 // Parse splits a comment's text into the analyzer names and the reason of a
