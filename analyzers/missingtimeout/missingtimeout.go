@@ -23,16 +23,13 @@ import (
 )
 
 //go:embed doc.go
-var docSource string
+var doc string
 
-// Doc is the analyzer's documentation, taken from the package comment.
-var Doc = checkdoc.Extract(docSource, "missingtimeout")
-
-// Analyzer is the missingtimeout check.
+// Analyzer is the missingtimeout check; doc.go holds its documentation.
 var Analyzer = &analysis.Analyzer{
 	Name:     "missingtimeout",
-	Doc:      Doc,
-	URL:      "https://github.com/resilvet/resilvet/blob/main/docs/checks.md#missingtimeout",
+	Doc:      checkdoc.Extract(doc, "missingtimeout"),
+	URL:      checkdoc.URL("missingtimeout"),
 	Requires: []*analysis.Analyzer{inspect.Analyzer},
 	Run:      run,
 }
