@@ -3,8 +3,6 @@ package missingidemkey_test
 import (
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/resilvet/resilvet/analyzers/internal/testkit"
 	"github.com/resilvet/resilvet/analyzers/missingidemkey"
 )
@@ -15,10 +13,7 @@ func TestFindings(t *testing.T) {
 }
 
 func TestHeadersFlag(t *testing.T) {
-	require.NoError(t, missingidemkey.Analyzer.Flags.Set("headers", "X-Dedup-Key"))
-	t.Cleanup(func() {
-		require.NoError(t, missingidemkey.Analyzer.Flags.Set("headers", "Idempotency-Key,X-Idempotency-Key"))
-	})
+	testkit.SetFlag(t, missingidemkey.Analyzer, "headers", "X-Dedup-Key")
 	testkit.Run(t, missingidemkey.Analyzer, "missingidemkey/customheader")
 }
 

@@ -36,6 +36,17 @@ func RunFixes(t *testing.T, a *analysis.Analyzer, pkgs ...string) {
 	FixedIsClean(t, testdata, a, pkgs...)
 }
 
+// SetFlag sets a's flag name to value for the rest of the test and
+// restores its previous value when the test ends.
+func SetFlag(t testing.TB, a *analysis.Analyzer, name, value string) {
+	t.Helper()
+	f := a.Flags.Lookup(name)
+	require.NotNil(t, f, "%s has no flag -%s", a.Name, name)
+	old := f.Value.String()
+	require.NoError(t, f.Value.Set(value))
+	t.Cleanup(func() { require.NoError(t, f.Value.Set(old)) })
+}
+
 // TypeCheck parses src as the one file of package p, type-checks it
 // against the installed standard library and returns the file with its
 // Types, Defs and Uses.
