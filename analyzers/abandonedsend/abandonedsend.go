@@ -17,16 +17,13 @@ import (
 )
 
 //go:embed doc.go
-var docSource string
+var doc string
 
-// Doc is the analyzer's documentation, taken from the package comment.
-var Doc = checkdoc.Extract(docSource, "abandonedsend")
-
-// Analyzer is the abandonedsend check.
+// Analyzer is the abandonedsend check; doc.go holds its documentation.
 var Analyzer = &analysis.Analyzer{
 	Name:     "abandonedsend",
-	Doc:      Doc,
-	URL:      "https://github.com/resilvet/resilvet/blob/main/docs/checks.md#abandonedsend",
+	Doc:      checkdoc.Extract(doc, "abandonedsend"),
+	URL:      checkdoc.URL("abandonedsend"),
 	Requires: []*analysis.Analyzer{inspect.Analyzer},
 	Run:      run,
 }

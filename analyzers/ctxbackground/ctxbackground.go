@@ -18,16 +18,13 @@ import (
 )
 
 //go:embed doc.go
-var docSource string
+var doc string
 
-// Doc is the analyzer's documentation, taken from the package comment.
-var Doc = checkdoc.Extract(docSource, "ctxbackground")
-
-// Analyzer is the ctxbackground check.
+// Analyzer is the ctxbackground check; doc.go holds its documentation.
 var Analyzer = &analysis.Analyzer{
 	Name:     "ctxbackground",
-	Doc:      Doc,
-	URL:      "https://github.com/resilvet/resilvet/blob/main/docs/checks.md#ctxbackground",
+	Doc:      checkdoc.Extract(doc, "ctxbackground"),
+	URL:      checkdoc.URL("ctxbackground"),
 	Requires: []*analysis.Analyzer{inspect.Analyzer},
 	Run:      run,
 }

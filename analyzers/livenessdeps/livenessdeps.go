@@ -16,16 +16,13 @@ import (
 )
 
 //go:embed doc.go
-var docSource string
+var doc string
 
-// Doc is the analyzer's documentation, taken from the package comment.
-var Doc = checkdoc.Extract(docSource, "livenessdeps")
-
-// Analyzer is the livenessdeps check.
+// Analyzer is the livenessdeps check; doc.go holds its documentation.
 var Analyzer = &analysis.Analyzer{
 	Name:     "livenessdeps",
-	Doc:      Doc,
-	URL:      "https://github.com/resilvet/resilvet/blob/main/docs/checks.md#livenessdeps",
+	Doc:      checkdoc.Extract(doc, "livenessdeps"),
+	URL:      checkdoc.URL("livenessdeps"),
 	Requires: []*analysis.Analyzer{inspect.Analyzer},
 	Run:      run,
 }

@@ -19,41 +19,54 @@ type addr struct {
 }
 
 func addrOf(v ssa.Value) addr {
+	var step string
 	switch x := v.(type) {
 	case *ssa.FieldAddr:
-		a := addrOf(x.X)
-		a.path += "." + strconv.Itoa(x.Field)
-		return a
+		step = "." + strconv.Itoa(x.Field)
 	case *ssa.Field:
-		a := addrOf(x.X)
-		a.path += "." + strconv.Itoa(x.Field)
-		return a
+		step = "." + strconv.Itoa(x.Field)
 	case *ssa.UnOp:
-		if x.Op == token.MUL {
-			a := addrOf(x.X)
-			a.path += "*"
-			return a
+		if x.Op != token.MUL {
+			return addr{root: v}
 		}
-	case *ssa.IndexAddr:
-		return elemOf(x.X)
-	case *ssa.Index:
-		return elemOf(x.X)
-	case *ssa.Lookup:
-		return elemOf(x.X)
-	case *ssa.Slice:
-		return elemOf(x.X)
+		step = "*"
+	case *ssa.IndexAddr, *ssa.Index, *ssa.Lookup, *ssa.Slice:
+		// All elements (index, map entry, sub-slice) of one container
+		// count as the same state.
+		step = "[]"
 	case *ssa.ChangeType:
-		return addrOf(x.X)
+	default:
+		return addr{root: v}
 	}
-	return addr{root: v}
+	a := addrOf(operand(v))
+	a.path += step
+	return a
 }
 
-// elemOf is the address of an element (index, map entry, sub-slice) of x:
-// all elements of one container count as the same state.
-func elemOf(x ssa.Value) addr {
-	a := addrOf(x)
-	a.path += "[]"
-	return a
+// operand returns the value that one step of an address expression
+// applies to: the struct of a field, the pointer of a load (or the operand
+// of another unary operation), the container of an element, the value of a
+// conversion. It returns nil when v is no such step.
+func operand(v ssa.Value) ssa.Value {
+	switch x := v.(type) {
+	case *ssa.FieldAddr:
+		return x.X
+	case *ssa.Field:
+		return x.X
+	case *ssa.UnOp:
+		return x.X
+	case *ssa.IndexAddr:
+		return x.X
+	case *ssa.Index:
+		return x.X
+	case *ssa.Lookup:
+		return x.X
+	case *ssa.Slice:
+		return x.X
+	case *ssa.ChangeType:
+		return x.X
+	}
+	return nil
 }
 
 // stateOf returns the state guarded by mutex mu that location a lies in:
@@ -158,32 +171,12 @@ func fieldName(t types.Type, i int) string {
 // stateName finds, along the address chain of v, the expression that
 // denotes state and renders it.
 func stateName(v ssa.Value, state addr) string {
-	for v != nil {
+	for ; v != nil; v = operand(v) {
 		if addrOf(v) == state {
 			if n := nameOf(v); n != "" {
 				return n
 			}
 			break
-		}
-		switch x := v.(type) {
-		case *ssa.FieldAddr:
-			v = x.X
-		case *ssa.Field:
-			v = x.X
-		case *ssa.UnOp:
-			v = x.X
-		case *ssa.IndexAddr:
-			v = x.X
-		case *ssa.Index:
-			v = x.X
-		case *ssa.Lookup:
-			v = x.X
-		case *ssa.Slice:
-			v = x.X
-		case *ssa.ChangeType:
-			v = x.X
-		default:
-			v = nil
 		}
 	}
 	return "the guarded state"

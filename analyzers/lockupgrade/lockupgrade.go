@@ -18,16 +18,13 @@ import (
 )
 
 //go:embed doc.go
-var docSource string
+var doc string
 
-// Doc is the analyzer's documentation, taken from the package comment.
-var Doc = checkdoc.Extract(docSource, "lockupgrade")
-
-// Analyzer is the lockupgrade check.
+// Analyzer is the lockupgrade check; doc.go holds its documentation.
 var Analyzer = &analysis.Analyzer{
 	Name: "lockupgrade",
-	Doc:  Doc,
-	URL:  "https://github.com/resilvet/resilvet/blob/main/docs/checks.md#lockupgrade",
+	Doc:  checkdoc.Extract(doc, "lockupgrade"),
+	URL:  checkdoc.URL("lockupgrade"),
 	Run:  run,
 }
 

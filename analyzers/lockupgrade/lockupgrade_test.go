@@ -3,14 +3,12 @@ package lockupgrade_test
 import (
 	"testing"
 
-	"golang.org/x/tools/go/analysis/analysistest"
-
 	"github.com/resilvet/resilvet/analyzers/internal/testkit"
 	"github.com/resilvet/resilvet/analyzers/lockupgrade"
 )
 
 func TestAnalyzer(t *testing.T) {
-	analysistest.Run(t, testkit.TestData(t), lockupgrade.Analyzer,
+	testkit.Run(t, lockupgrade.Analyzer,
 		"lockupgrade/breaker",
 		"lockupgrade/cache",
 		"lockupgrade/pool",
@@ -24,7 +22,5 @@ func TestAnalyzer(t *testing.T) {
 }
 
 func TestFix(t *testing.T) {
-	testdata := testkit.TestData(t)
-	analysistest.RunWithSuggestedFixes(t, testdata, lockupgrade.Analyzer, "lockupgrade/cachefix")
-	testkit.FixedIsClean(t, testdata, lockupgrade.Analyzer, "lockupgrade/cachefix")
+	testkit.RunFixes(t, lockupgrade.Analyzer, "lockupgrade/cachefix")
 }

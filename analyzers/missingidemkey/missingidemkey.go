@@ -21,16 +21,13 @@ import (
 )
 
 //go:embed doc.go
-var docSource string
+var doc string
 
-// Doc is the analyzer's documentation, taken from the package comment.
-var Doc = checkdoc.Extract(docSource, "missingidemkey")
-
-// Analyzer is the missingidemkey check.
+// Analyzer is the missingidemkey check; doc.go holds its documentation.
 var Analyzer = &analysis.Analyzer{
 	Name:     "missingidemkey",
-	Doc:      Doc,
-	URL:      "https://github.com/resilvet/resilvet/blob/main/docs/checks.md#missingidemkey",
+	Doc:      checkdoc.Extract(doc, "missingidemkey"),
+	URL:      checkdoc.URL("missingidemkey"),
 	Requires: []*analysis.Analyzer{retryloop.Analyzer},
 	Run:      run,
 }

@@ -1,37 +1,24 @@
 package missingidemkey_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
-
-	"golang.org/x/tools/go/analysis/analysistest"
 
 	"github.com/resilvet/resilvet/analyzers/internal/testkit"
 	"github.com/resilvet/resilvet/analyzers/missingidemkey"
 )
 
 func TestFindings(t *testing.T) {
-	analysistest.Run(t, testkit.TestData(t), missingidemkey.Analyzer,
+	testkit.Run(t, missingidemkey.Analyzer,
 		"missingidemkey/checkout", "missingidemkey/sdk", "missingidemkey/quiet", "missingidemkey/realworld")
 }
 
 func TestHeadersFlag(t *testing.T) {
-	if err := missingidemkey.Analyzer.Flags.Set("headers", "X-Dedup-Key"); err != nil {
-		t.Fatal(err)
-	}
-	defer missingidemkey.Analyzer.Flags.Set("headers", "Idempotency-Key,X-Idempotency-Key")
-	analysistest.Run(t, testkit.TestData(t), missingidemkey.Analyzer, "missingidemkey/customheader")
+	testkit.SetFlag(t, missingidemkey.Analyzer, "headers", "X-Dedup-Key")
+	testkit.Run(t, missingidemkey.Analyzer, "missingidemkey/customheader")
 }
 
+// TestFixes: the fixes import runtime/retry; the re-check compiles the
+// real package.
 func TestFixes(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, testkit.TestData(t), missingidemkey.Analyzer, "missingidemkey/fixes")
-}
-
-func TestFixedIsClean(t *testing.T) {
-	// The fixes import runtime/retry; the recheck compiles the real package.
-	if _, err := os.Stat(filepath.Join(testkit.RepoRoot(t), "runtime", "retry", "retry.go")); err != nil {
-		t.Skip("runtime/retry is not in this tree yet")
-	}
-	testkit.FixedIsClean(t, testkit.TestData(t), missingidemkey.Analyzer, "missingidemkey/fixes")
+	testkit.RunFixes(t, missingidemkey.Analyzer, "missingidemkey/fixes")
 }

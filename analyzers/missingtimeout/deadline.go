@@ -72,9 +72,7 @@ func (d *deadlines) ctx(e ast.Expr) bound {
 		case match.IsFunc(fn, "context", "WithTimeout", "WithTimeoutCause", "WithDeadline", "WithDeadlineCause"):
 			return boundYes
 		case match.IsFunc(fn, "context", "WithCancel", "WithCancelCause", "WithValue"):
-			if len(e.Args) > 0 {
-				return d.ctx(e.Args[0])
-			}
+			return d.ctxArg(e)
 		case match.IsMethod(fn, httpPkg, "Request", "Context"):
 			// A request's own context: a received request carries its
 			// caller's; one built here carries what it was built with.
@@ -96,19 +94,22 @@ func (d *deadlines) request(e ast.Expr) bound {
 		switch {
 		case match.IsFunc(fn, httpPkg, "NewRequest"):
 			return boundNo
-		case match.IsFunc(fn, httpPkg, "NewRequestWithContext"):
-			if len(e.Args) > 0 {
-				return d.ctx(e.Args[0])
-			}
-		case match.IsMethod(fn, httpPkg, "Request", "WithContext", "Clone"):
-			if len(e.Args) > 0 {
-				return d.ctx(e.Args[0])
-			}
+		case match.IsFunc(fn, httpPkg, "NewRequestWithContext"),
+			match.IsMethod(fn, httpPkg, "Request", "WithContext", "Clone"):
+			return d.ctxArg(e)
 		}
 	case *ast.Ident:
 		return d.variable(e, d.request)
 	}
 	return boundUnknown
+}
+
+// ctxArg classifies the context a call takes first.
+func (d *deadlines) ctxArg(call *ast.CallExpr) bound {
+	if len(call.Args) == 0 {
+		return boundUnknown
+	}
+	return d.ctx(call.Args[0])
 }
 
 // variable classifies a local variable by every value assigned to it in
@@ -133,48 +134,13 @@ func (d *deadlines) variable(id *ast.Ident, classify func(ast.Expr) bound) bound
 	d.depth++
 	d.visiting[v] = true
 	defer func() { d.depth--; delete(d.visiting, v) }()
-	result, seen := boundNo, false
-	for n := range d.fn.Preorder((*ast.AssignStmt)(nil), (*ast.ValueSpec)(nil), (*ast.UnaryExpr)(nil), (*ast.RangeStmt)(nil)) {
-		var lhs, rhs []ast.Expr
-		switch n := n.Node().(type) {
-		case *ast.AssignStmt:
-			lhs, rhs = n.Lhs, n.Rhs
-		case *ast.ValueSpec:
-			for _, name := range n.Names {
-				lhs = append(lhs, name)
-			}
-			rhs = n.Values
-		case *ast.UnaryExpr:
-			if x, ok := ast.Unparen(n.X).(*ast.Ident); ok && d.info.Uses[x] == v {
-				return boundUnknown // &v: anything may write it
-			}
-			continue
-		case *ast.RangeStmt:
-			for _, x := range []ast.Expr{n.Key, n.Value} {
-				if x, ok := x.(*ast.Ident); ok && d.info.ObjectOf(x) == v {
-					return boundUnknown
-				}
-			}
-			continue
-		}
-		for i, l := range lhs {
-			lid, ok := ast.Unparen(l).(*ast.Ident)
-			if !ok || d.info.ObjectOf(lid) != v {
-				continue
-			}
-			switch {
-			case len(lhs) == len(rhs):
-				result, seen = either(result, classify(rhs[i])), true
-			case len(rhs) == 1 && i == 0:
-				// req, err := http.NewRequest(...); ctx, cancel := context.WithTimeout(...)
-				result, seen = either(result, classify(rhs[0])), true
-			default:
-				return boundUnknown
-			}
-		}
-	}
-	if !seen {
+	values, opaque := assigned(d.info, d.fn, v)
+	if opaque || len(values) == 0 {
 		return boundUnknown
+	}
+	result := boundNo
+	for _, x := range values {
+		result = either(result, classify(x))
 	}
 	return result
 }

@@ -57,11 +57,7 @@ func (c *checker) dial(cur inspector.Cursor, call *ast.CallExpr, fn *types.Func)
 // tlsDialerLiteralUnbounded reports whether e is a tls.Dialer literal
 // whose NetDialer is absent or a net.Dialer with no Timeout or Deadline.
 func (c *checker) tlsDialerLiteralUnbounded(cur inspector.Cursor, e ast.Expr) bool {
-	e = ast.Unparen(e)
-	if u, ok := e.(*ast.UnaryExpr); ok && u.Op.String() == "&" {
-		e = ast.Unparen(u.X)
-	}
-	lit, ok := e.(*ast.CompositeLit)
+	lit, ok := unaddr(e).(*ast.CompositeLit)
 	if !ok || !match.IsNamed(c.pass.TypesInfo.TypeOf(lit), tlsPkg, "Dialer") {
 		return false
 	}
@@ -71,15 +67,6 @@ func (c *checker) tlsDialerLiteralUnbounded(cur inspector.Cursor, e ast.Expr) bo
 	}
 	// The dialer built in the literal, or in a local variable beside it.
 	return c.unboundedValue(cur, kv.Value, c.dialerLiteralUnbounded, "Timeout", "Deadline")
-}
-
-func isKeyed(lit *ast.CompositeLit) bool {
-	for _, e := range lit.Elts {
-		if _, ok := e.(*ast.KeyValueExpr); !ok {
-			return false
-		}
-	}
-	return true
 }
 
 func isNetDialerField(obj types.Object) bool {
@@ -114,37 +101,17 @@ func (c *checker) funcValue(cur inspector.Cursor, call *ast.CallExpr, id *ast.Id
 	if _, ok := v.Type().Underlying().(*types.Signature); !ok {
 		return
 	}
+	values, opaque := assigned(info, enclosingFunc(cur), v)
+	if opaque {
+		return
+	}
 	var held *types.Func
-	for n := range enclosingFunc(cur).Preorder((*ast.AssignStmt)(nil), (*ast.ValueSpec)(nil), (*ast.UnaryExpr)(nil)) {
-		var lhs, rhs []ast.Expr
-		switch n := n.Node().(type) {
-		case *ast.AssignStmt:
-			lhs, rhs = n.Lhs, n.Rhs
-		case *ast.ValueSpec:
-			for _, name := range n.Names {
-				lhs = append(lhs, name)
-			}
-			rhs = n.Values
-		case *ast.UnaryExpr:
-			if x, ok := ast.Unparen(n.X).(*ast.Ident); ok && info.Uses[x] == v {
-				return
-			}
-			continue
+	for _, x := range values {
+		fn := defaultClientFunc(info, x)
+		if fn == nil || held != nil && held != fn {
+			return
 		}
-		for i, l := range lhs {
-			lid, ok := ast.Unparen(l).(*ast.Ident)
-			if !ok || info.ObjectOf(lid) != v {
-				continue
-			}
-			if len(lhs) != len(rhs) {
-				return
-			}
-			fn := defaultClientFunc(info, rhs[i])
-			if fn == nil || held != nil && held != fn {
-				return
-			}
-			held = fn
-		}
+		held = fn
 	}
 	if held != nil {
 		c.rep.Reportf(call, "%s holds http.%s, which uses http.DefaultClient with no timeout; use an http.Client with a Timeout or a request with a deadline", id.Name, held.Name())

@@ -3,6 +3,11 @@ package missingtimeout
 import (
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/resilvet/resilvet/analyzers/internal/testkit"
 )
 
 func TestDurationExpr(t *testing.T) {
@@ -19,9 +24,7 @@ func TestDurationExpr(t *testing.T) {
 		{1500 * time.Millisecond, "time", "1500 * time.Millisecond"},
 		{1500 * time.Microsecond, "time", "time.Duration(1500000)"},
 	} {
-		if got := durationExpr(tc.d, tc.qual); got != tc.want {
-			t.Errorf("durationExpr(%v, %q) = %q, want %q", tc.d, tc.qual, got, tc.want)
-		}
+		assert.Equal(t, tc.want, durationExpr(tc.d, tc.qual), "durationExpr(%v, %q)", tc.d, tc.qual)
 	}
 }
 
@@ -32,18 +35,9 @@ func TestFlags(t *testing.T) {
 		"server-read-header-timeout": "10s",
 	} {
 		f := Analyzer.Flags.Lookup(name)
-		if f == nil {
-			t.Fatalf("flag -%s missing", name)
-		}
-		if f.DefValue != want {
-			t.Errorf("-%s default = %s, want %s", name, f.DefValue, want)
-		}
+		require.NotNil(t, f, "flag -%s", name)
+		assert.Equal(t, want, f.DefValue, "-%s default", name)
 	}
-	if err := Analyzer.Flags.Set("client-timeout", "5s"); err != nil {
-		t.Fatal(err)
-	}
-	defer Analyzer.Flags.Set("client-timeout", "30s")
-	if clientTimeout != 5*time.Second {
-		t.Errorf("clientTimeout = %v after -client-timeout=5s", clientTimeout)
-	}
+	testkit.SetFlag(t, Analyzer, "client-timeout", "5s")
+	assert.Equal(t, 5*time.Second, clientTimeout, "after -client-timeout=5s")
 }

@@ -23,16 +23,13 @@ import (
 )
 
 //go:embed doc.go
-var docSource string
+var doc string
 
-// Doc is the analyzer's documentation, taken from the package comment.
-var Doc = checkdoc.Extract(docSource, "missingtimeout")
-
-// Analyzer is the missingtimeout check.
+// Analyzer is the missingtimeout check; doc.go holds its documentation.
 var Analyzer = &analysis.Analyzer{
 	Name:     "missingtimeout",
-	Doc:      Doc,
-	URL:      "https://github.com/resilvet/resilvet/blob/main/docs/checks.md#missingtimeout",
+	Doc:      checkdoc.Extract(doc, "missingtimeout"),
+	URL:      checkdoc.URL("missingtimeout"),
 	Requires: []*analysis.Analyzer{inspect.Analyzer},
 	Run:      run,
 }
@@ -469,11 +466,7 @@ func (c *checker) setAnywhere(obj types.Object, fields ...string) bool {
 // and streams may run on (a deliberate choice for streaming clients).
 func (c *checker) boundsHeaders(cur inspector.Cursor, e ast.Expr) bool {
 	info := c.pass.TypesInfo
-	e = ast.Unparen(e)
-	if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
-		e = ast.Unparen(u.X)
-	}
-	switch e := e.(type) {
+	switch e := unaddr(e).(type) {
 	case *ast.CompositeLit:
 		return isHTTP(info.TypeOf(e), "Transport") && keyed(e, "ResponseHeaderTimeout") != nil
 	case *ast.Ident:
@@ -484,26 +477,10 @@ func (c *checker) boundsHeaders(cur inspector.Cursor, e ast.Expr) bool {
 		if c.setAnywhere(v, "ResponseHeaderTimeout") {
 			return true
 		}
-		fn := enclosingFunc(cur)
-		for n := range fn.Preorder((*ast.AssignStmt)(nil), (*ast.ValueSpec)(nil)) {
-			var lhs []ast.Expr
-			var rhs []ast.Expr
-			switch n := n.Node().(type) {
-			case *ast.AssignStmt:
-				lhs, rhs = n.Lhs, n.Rhs
-			case *ast.ValueSpec:
-				for _, id := range n.Names {
-					lhs = append(lhs, id)
-				}
-				rhs = n.Values
-			}
-			if len(lhs) != len(rhs) {
-				continue
-			}
-			for i, l := range lhs {
-				if id, ok := l.(*ast.Ident); ok && info.ObjectOf(id) == v && c.boundsHeaders(cur, rhs[i]) {
-					return true
-				}
+		values, _ := assigned(info, enclosingFunc(cur), v)
+		for _, x := range values {
+			if c.boundsHeaders(cur, x) {
+				return true
 			}
 		}
 	}
@@ -538,11 +515,7 @@ func (c *checker) dialerUnbounded(cur inspector.Cursor, recv ast.Expr) bool {
 // handed to code that might set them).
 func (c *checker) unboundedValue(cur inspector.Cursor, recv ast.Expr, litUnbounded func(ast.Expr) bool, fields ...string) bool {
 	info := c.pass.TypesInfo
-	recv = ast.Unparen(recv)
-	if u, ok := recv.(*ast.UnaryExpr); ok && u.Op == token.AND {
-		recv = ast.Unparen(u.X)
-	}
-	switch r := recv.(type) {
+	switch r := unaddr(recv).(type) {
 	case *ast.CompositeLit:
 		return litUnbounded(r)
 	case *ast.Ident:
@@ -598,11 +571,7 @@ func (c *checker) unboundedValue(cur inspector.Cursor, recv ast.Expr, litUnbound
 }
 
 func (c *checker) dialerLiteralUnbounded(e ast.Expr) bool {
-	e = ast.Unparen(e)
-	if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
-		e = ast.Unparen(u.X)
-	}
-	lit, ok := e.(*ast.CompositeLit)
+	lit, ok := unaddr(e).(*ast.CompositeLit)
 	return ok && match.IsNamed(c.pass.TypesInfo.TypeOf(lit), netPkg, "Dialer") &&
 		keyed(lit, "Timeout") == nil && keyed(lit, "Deadline") == nil
 }
@@ -631,23 +600,8 @@ func (c *checker) requestHasContext(cur inspector.Cursor, req ast.Expr) bool {
 	if v == nil {
 		return false
 	}
-	for n := range enclosingFunc(cur).Preorder((*ast.AssignStmt)(nil), (*ast.ValueSpec)(nil)) {
-		switch n := n.Node().(type) {
-		case *ast.AssignStmt:
-			for i, l := range n.Lhs {
-				if lid, ok := ast.Unparen(l).(*ast.Ident); ok && info.ObjectOf(lid) == v {
-					if len(n.Rhs) == len(n.Lhs) && withCtx(n.Rhs[i]) || len(n.Rhs) == 1 && withCtx(n.Rhs[0]) {
-						return true
-					}
-				}
-			}
-		case *ast.ValueSpec:
-			for i, lid := range n.Names {
-				if info.Defs[lid] == v && i < len(n.Values) && withCtx(n.Values[i]) {
-					return true
-				}
-			}
-		}
+	if values, _ := assigned(info, enclosingFunc(cur), v); slices.ContainsFunc(values, withCtx) {
+		return true
 	}
 	// A request that arrived as a parameter carries its caller's context.
 	if pv, ok := v.(*types.Var); ok && isParam(enclosingFunc(cur), info, pv) {
@@ -685,10 +639,8 @@ func (c *checker) addField(f *ast.File, lit *ast.CompositeLit, newCall *ast.Call
 	case len(lit.Elts) == 0:
 		edits = append(edits, analysis.TextEdit{Pos: lit.Rbrace, End: lit.Rbrace, NewText: []byte(value)})
 	default:
-		for _, e := range lit.Elts {
-			if _, ok := e.(*ast.KeyValueExpr); !ok {
-				return nil // positional fields: no safe place for a keyed one
-			}
+		if !isKeyed(lit) {
+			return nil // positional fields: no safe place for a keyed one
 		}
 		last := lit.Elts[len(lit.Elts)-1]
 		tf := c.pass.Fset.File(lit.Pos())
@@ -770,6 +722,26 @@ func durationExpr(d time.Duration, qual string) string {
 	return fmt.Sprintf("%s(%d)", unit("Duration"), int64(d))
 }
 
+// unaddr strips the parentheses and the & around a composite literal:
+// &T{...} and (T{...}) are T{...}.
+func unaddr(e ast.Expr) ast.Expr {
+	e = ast.Unparen(e)
+	if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
+		e = ast.Unparen(u.X)
+	}
+	return e
+}
+
+// isKeyed reports whether every element of lit names its field.
+func isKeyed(lit *ast.CompositeLit) bool {
+	for _, e := range lit.Elts {
+		if _, ok := e.(*ast.KeyValueExpr); !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // keyed returns the element of lit keyed by field name, or nil.
 func keyed(lit *ast.CompositeLit, name string) *ast.KeyValueExpr {
 	for _, e := range lit.Elts {
@@ -846,29 +818,4 @@ func unkeyedField(info *types.Info, lit *ast.CompositeLit, idx int) *types.Var {
 		return nil
 	}
 	return st.Field(idx)
-}
-
-// enclosingFunc returns the outermost function declaration around cur (so
-// closures share their parent's variables), or its file.
-func enclosingFunc(cur inspector.Cursor) inspector.Cursor {
-	fn := cur
-	for a := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.File)(nil)) {
-		return a
-	}
-	return fn
-}
-
-func isParam(fn inspector.Cursor, info *types.Info, v *types.Var) bool {
-	fd, ok := fn.Node().(*ast.FuncDecl)
-	if !ok || fd.Type.Params == nil {
-		return false
-	}
-	for _, field := range fd.Type.Params.List {
-		for _, id := range field.Names {
-			if info.Defs[id] == v {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -20,16 +20,13 @@ import (
 )
 
 //go:embed doc.go
-var docSource string
+var doc string
 
-// Doc is the analyzer's documentation, taken from the package comment.
-var Doc = checkdoc.Extract(docSource, "unboundedretry")
-
-// Analyzer is the unboundedretry check.
+// Analyzer is the unboundedretry check; doc.go holds its documentation.
 var Analyzer = &analysis.Analyzer{
 	Name:     "unboundedretry",
-	Doc:      Doc,
-	URL:      "https://github.com/resilvet/resilvet/blob/main/docs/checks.md#unboundedretry",
+	Doc:      checkdoc.Extract(doc, "unboundedretry"),
+	URL:      checkdoc.URL("unboundedretry"),
 	Requires: []*analysis.Analyzer{retryloop.Analyzer},
 	Run:      run,
 }

@@ -4,10 +4,11 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"golang.org/x/tools/go/analysis"
 )
 
@@ -25,12 +26,8 @@ func TestConflicts(t *testing.T) {
 		{edit{5, 5, "x"}, edit{2, 5, "y"}, false}, // insertion after a replacement
 		{edit{3, 3, "x"}, edit{2, 5, "y"}, true},  // insertion inside a replacement
 	} {
-		if got := conflicts(tc.a, tc.b); got != tc.want {
-			t.Errorf("conflicts(%v, %v) = %v, want %v", tc.a, tc.b, got, tc.want)
-		}
-		if got := conflicts(tc.b, tc.a); got != tc.want {
-			t.Errorf("conflicts(%v, %v) = %v, want %v", tc.b, tc.a, got, tc.want)
-		}
+		assert.Equal(t, tc.want, conflicts(tc.a, tc.b), "conflicts(%v, %v)", tc.a, tc.b)
+		assert.Equal(t, tc.want, conflicts(tc.b, tc.a), "conflicts(%v, %v)", tc.b, tc.a)
 	}
 }
 
@@ -47,9 +44,7 @@ type fixFixture struct {
 func newFixFixture(t *testing.T, src string) *fixFixture {
 	dir := t.TempDir()
 	name := filepath.Join(dir, "a.go")
-	if err := os.WriteFile(name, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(name, []byte(src), 0o644))
 	fset := token.NewFileSet()
 	file := fset.AddFile(name, -1, len(src))
 	file.SetLinesForContent([]byte(src))
@@ -60,9 +55,7 @@ func newFixFixture(t *testing.T, src string) *fixFixture {
 // at returns the offset of the first occurrence of s.
 func (x *fixFixture) at(s string) int {
 	i := strings.Index(x.src, s)
-	if i < 0 {
-		x.t.Fatalf("%q not in source", s)
-	}
+	require.GreaterOrEqual(x.t, i, 0, "%q not in source", s)
 	return i
 }
 
@@ -93,21 +86,13 @@ func TestPlanFixes(t *testing.T) {
 	all := []*Finding{first, sameImport, overlapping, insert, otherInsert, noFix}
 
 	p := PlanFixes(x.res, all)
-	want := "// Package p.\npackage p\n\nvar a, b, c = 10, 20, 4 + 3\n"
-	if got := string(p.New[x.name]); got != want {
-		t.Errorf("fixed file:\n%s\nwant:\n%s", got, want)
-	}
-	if got := p.AppliedCount(); got != 3 {
-		t.Errorf("applied %d fixes, want 3", got)
-	}
-	if got, want := p.Unfixed(all), []*Finding{overlapping, otherInsert, noFix}; !slices.Equal(got, want) {
-		t.Errorf("unfixed = %d findings, want the overlapping, the second insertion and the one without a fix", len(got))
-	}
-	if len(p.Problems) != 2 || !strings.Contains(p.Problems[0], "conflicts with another fix") {
-		t.Errorf("problems = %q, want two conflicts", p.Problems)
-	}
-	if strings.Count(string(p.New[x.name]), "// Package p.") != 1 {
-		t.Error("identical edits were applied twice")
+	assert.Equal(t, "// Package p.\npackage p\n\nvar a, b, c = 10, 20, 4 + 3\n", string(p.New[x.name]),
+		"the identical header edit is applied once")
+	assert.Equal(t, 3, p.AppliedCount())
+	assert.Equal(t, []*Finding{overlapping, otherInsert, noFix}, p.Unfixed(all),
+		"unfixed: the overlapping, the second insertion and the one without a fix")
+	if assert.Len(t, p.Problems, 2) {
+		assert.Contains(t, p.Problems[0], "conflicts with another fix")
 	}
 }
 
@@ -116,14 +101,11 @@ func TestPlanFixesLeavesUnparsableResultAlone(t *testing.T) {
 	one := x.at("1")
 	broken := x.finding(one, x.edit(one, one+1, "1 +"))
 	p := PlanFixes(x.res, []*Finding{broken})
-	if len(p.New) != 0 {
-		t.Errorf("a fix that breaks the syntax was kept: %q", p.New[x.name])
-	}
-	if p.AppliedCount() != 0 || len(p.Unfixed([]*Finding{broken})) != 1 {
-		t.Error("the finding of a broken fix counts as fixed")
-	}
-	if len(p.Problems) != 1 || !strings.Contains(p.Problems[0], "does not parse") {
-		t.Errorf("problems = %q, want one parse failure", p.Problems)
+	assert.Empty(t, p.New, "a fix that breaks the syntax was kept")
+	assert.Zero(t, p.AppliedCount(), "the finding of a broken fix counts as fixed")
+	assert.Len(t, p.Unfixed([]*Finding{broken}), 1, "the finding of a broken fix counts as fixed")
+	if assert.Len(t, p.Problems, 1) {
+		assert.Contains(t, p.Problems[0], "does not parse")
 	}
 }
 
@@ -131,16 +113,12 @@ func TestPlanFixesGofmtsResult(t *testing.T) {
 	x := newFixFixture(t, "package p\n\nvar a = 1\n")
 	one := x.at("1")
 	p := PlanFixes(x.res, []*Finding{x.finding(one, x.edit(one, one+1, "1+   2"))})
-	if got, want := string(p.New[x.name]), "package p\n\nvar a = 1 + 2\n"; got != want {
-		t.Errorf("got %q, want gofmt'ed %q", got, want)
-	}
+	assert.Equal(t, "package p\n\nvar a = 1 + 2\n", string(p.New[x.name]))
 }
 
 func TestApplyEdits(t *testing.T) {
 	got := applyEdits([]byte("abcdef"), []edit{{4, 5, "E"}, {0, 0, ">"}, {1, 3, ""}, {6, 6, "<"}})
-	if string(got) != ">adEf<" {
-		t.Errorf("applyEdits = %q, want %q", got, ">adEf<")
-	}
+	assert.Equal(t, ">adEf<", string(got))
 }
 
 // fakeCheck stands for the analyzer of hand-built findings.

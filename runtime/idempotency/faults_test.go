@@ -206,15 +206,6 @@ func (s *lostReply) Release(ctx context.Context, key, token string) error {
 	return err
 }
 
-// deadline gives each request d to finish, as a server-wide timeout would.
-func deadline(d time.Duration, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), d)
-		defer cancel()
-		h.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
 // Item 2: Reserve's SET lands, its reply is lost past the deadline. The
 // request gets 503 and the handler does not run; the reservation is
 // released with the same owner token under a live, bounded context, so the
@@ -223,7 +214,7 @@ func TestReserveErrorReleasesReservation(t *testing.T) {
 	leakcheck.Check(t)
 	store := &lostReply{Store: idempotency.NewMemoryStore(), released: make(chan error, 4)}
 	o := &storetest.Orders{}
-	srv := httptestServer(t, deadline(50*time.Millisecond,
+	srv := storetest.Server(t, storetest.Deadline(50*time.Millisecond,
 		idempotency.Middleware(store, idempotency.WithStoreTimeout(time.Second))(o)))
 	c := srv.Client()
 

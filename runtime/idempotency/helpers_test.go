@@ -5,17 +5,7 @@ import (
 	"time"
 
 	"github.com/resilvet/resilvet/runtime/idempotency"
-	"net/http"
-	"net/http/httptest"
-	"testing"
 )
-
-func httptestServer(t *testing.T, h http.Handler) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv
-}
 
 // setCookieKept is a store that adds a Set-Cookie to every record it keeps.
 type setCookieKept struct{ idempotency.Store }

@@ -3,12 +3,19 @@
 //
 // The package comment holds a "# Analyzer <name>" heading; what follows it
 // is the Doc: the one-line summary "<name>: report ...", then the details.
-// A check embeds its doc.go and calls Extract:
+// A check embeds its doc.go and declares its Analyzer as the x/tools passes
+// do, with its words from Extract and its page from URL:
 //
 //	//go:embed doc.go
-//	var docSource string
+//	var doc string
 //
-//	var Doc = checkdoc.Extract(docSource, "abandonedsend")
+//	var Analyzer = &analysis.Analyzer{
+//		Name:     "abandonedsend",
+//		Doc:      checkdoc.Extract(doc, "abandonedsend"),
+//		URL:      checkdoc.URL("abandonedsend"),
+//		Requires: []*analysis.Analyzer{inspect.Analyzer},
+//		Run:      run,
+//	}
 package checkdoc
 
 import (
@@ -17,6 +24,12 @@ import (
 	"go/token"
 	"strings"
 )
+
+// URL is the address of a check's section of docs/checks.md, the page
+// Markdown writes: the Analyzer's URL, shown by SARIF and editors.
+func URL(name string) string {
+	return "https://github.com/resilvet/resilvet/blob/main/docs/checks.md#" + name
+}
 
 // Extract returns the text after the "# Analyzer name" heading of the
 // package comment in src, the source of a doc.go. It panics when there is

@@ -2,16 +2,12 @@ package fixedit_test
 
 import (
 	"go/ast"
-	"go/importer"
-	"go/parser"
-	"go/token"
-	"go/types"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/resilvet/resilvet/analyzers/internal/fixedit"
+	"github.com/resilvet/resilvet/analyzers/internal/testkit"
 )
 
 const src = `package p
@@ -29,12 +25,7 @@ func noErr() (int, string)                             { return 0, "" }
 `
 
 func TestZeroReturn(t *testing.T) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "p.go", src, 0)
-	require.NoError(t, err)
-	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}}
-	_, err = (&types.Config{Importer: importer.Default()}).Check("p", fset, []*ast.File{f}, info)
-	require.NoError(t, err)
+	f, info := testkit.TypeCheck(t, src)
 
 	want := map[string]string{
 		"none":    "return",

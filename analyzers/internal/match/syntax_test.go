@@ -2,16 +2,12 @@ package match_test
 
 import (
 	"go/ast"
-	"go/importer"
-	"go/parser"
-	"go/token"
-	"go/types"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/resilvet/resilvet/analyzers/internal/match"
+	"github.com/resilvet/resilvet/analyzers/internal/testkit"
 )
 
 const syntaxSrc = `package p
@@ -31,18 +27,8 @@ func f(ctx context.Context, ch chan int, err error) {
 }
 `
 
-func parse(t *testing.T) (*ast.File, *types.Info) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "p.go", syntaxSrc, 0)
-	require.NoError(t, err)
-	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Uses: map[*ast.Ident]types.Object{}, Defs: map[*ast.Ident]types.Object{}}
-	_, err = (&types.Config{Importer: importer.Default()}).Check("p", fset, []*ast.File{f}, info)
-	require.NoError(t, err)
-	return f, info
-}
-
 func TestDoneRecv(t *testing.T) {
-	f, info := parse(t)
+	f, info := testkit.TypeCheck(t, syntaxSrc)
 	body := f.Decls[1].(*ast.FuncDecl).Body.List
 	assert.True(t, match.DoneRecv(info, body[0]), "<-ctx.Done()")
 	assert.False(t, match.DoneRecv(info, body[1]), "<-ch")
@@ -52,7 +38,7 @@ func TestDoneRecv(t *testing.T) {
 }
 
 func TestIsNilAndMentions(t *testing.T) {
-	f, info := parse(t)
+	f, info := testkit.TypeCheck(t, syntaxSrc)
 	fd := f.Decls[1].(*ast.FuncDecl)
 	body := fd.Body.List
 	cmp := func(s ast.Stmt) *ast.BinaryExpr { return s.(*ast.AssignStmt).Rhs[0].(*ast.BinaryExpr) }
@@ -68,7 +54,7 @@ func TestIsNilAndMentions(t *testing.T) {
 }
 
 func TestAnyStopsAtFirst(t *testing.T) {
-	f, _ := parse(t)
+	f, _ := testkit.TypeCheck(t, syntaxSrc)
 	seen := 0
 	found := match.Any(f, func(n ast.Node) bool {
 		seen++

@@ -3,15 +3,67 @@ package testkit
 
 import (
 	"bufio"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/analysistest"
 )
+
+// Run runs a on the fixture packages pkgs (patterns under testdata/src)
+// and checks its findings against their "// want" comments.
+func Run(t *testing.T, a *analysis.Analyzer, pkgs ...string) []*analysistest.Result {
+	t.Helper()
+	return analysistest.Run(t, TestData(t), a, pkgs...)
+}
+
+// RunFixes holds a's suggested fixes on pkgs to the two rules every fix
+// must pass: applied, they give the .golden files beside the fixtures, and
+// the fixed code compiles and is clean when re-analysed (FixedIsClean).
+func RunFixes(t *testing.T, a *analysis.Analyzer, pkgs ...string) {
+	t.Helper()
+	testdata := TestData(t)
+	analysistest.RunWithSuggestedFixes(t, testdata, a, pkgs...)
+	FixedIsClean(t, testdata, a, pkgs...)
+}
+
+// SetFlag sets a's flag name to value for the rest of the test and
+// restores its previous value when the test ends.
+func SetFlag(t testing.TB, a *analysis.Analyzer, name, value string) {
+	t.Helper()
+	f := a.Flags.Lookup(name)
+	require.NotNil(t, f, "%s has no flag -%s", a.Name, name)
+	old := f.Value.String()
+	require.NoError(t, f.Value.Set(value))
+	t.Cleanup(func() { require.NoError(t, f.Value.Set(old)) })
+}
+
+// TypeCheck parses src as the one file of package p, type-checks it
+// against the installed standard library and returns the file with its
+// Types, Defs and Uses.
+func TypeCheck(t testing.TB, src string) (*ast.File, *types.Info) {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "p.go", src, 0)
+	require.NoError(t, err)
+	info := &types.Info{
+		Types: map[ast.Expr]types.TypeAndValue{},
+		Defs:  map[*ast.Ident]types.Object{},
+		Uses:  map[*ast.Ident]types.Object{},
+	}
+	_, err = (&types.Config{Importer: importer.Default()}).Check("p", fset, []*ast.File{f}, info)
+	require.NoError(t, err)
+	return f, info
+}
 
 // TestData returns the repository's analyzer fixture root (testdata/, laid
 // out as testdata/src/<analyzer>/...), found from the test's directory.

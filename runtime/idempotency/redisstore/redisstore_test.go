@@ -265,7 +265,7 @@ func TestStallPastDeadline(t *testing.T) {
 	store := &lostReserve{Store: newStore(t, proxy.Addr), failed: make(chan error, 1)}
 	o := &storetest.Orders{}
 	h := idempotency.Middleware(store, idempotency.WithStoreTimeout(5*time.Second))(o)
-	srv := httptestServer(t, deadline(200*time.Millisecond, h))
+	srv := storetest.Server(t, storetest.Deadline(200*time.Millisecond, h))
 	c := srv.Client()
 	warm(t, c, srv.URL, "warm", 1)
 

@@ -52,6 +52,24 @@ func Serve(t testing.TB, h http.Handler, store idempotency.Store, opts ...idempo
 	return srv, &http.Client{Transport: tr, Timeout: time.Minute}
 }
 
+// Server starts h with no middleware in front of it, closed when the test
+// ends.
+func Server(t testing.TB, h http.Handler) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// Deadline gives each request d to finish, as a server-wide timeout would.
+func Deadline(d time.Duration, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
 // Reply is a response read in full.
 type Reply struct {
 	Status int
