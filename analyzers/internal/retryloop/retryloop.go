@@ -165,6 +165,9 @@ type Unclosed struct {
 	Resp      *types.Var
 	Call      *ast.CallExpr
 	Continues []*ast.BranchStmt // empty: the body falls through to the next iteration
+	// Deferred is set when the loop closes the body with a defer, which
+	// runs only when the function returns, after every attempt.
+	Deferred bool
 }
 
 // Request is an HTTP request sent inside a retry.
