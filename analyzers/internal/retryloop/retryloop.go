@@ -195,6 +195,10 @@ type Request struct {
 	Reader bool
 	// Retryable is set for go-retryablehttp requests, whose bodies replay.
 	Retryable bool
+	// HelperHeaders are the headers a function of the package sets when
+	// given the request (their Headers value is the call), and whether
+	// it sets a value that differs on every call.
+	HelperHeaders map[string]bool
 }
 
 func run(pass *analysis.Pass) (any, error) {
