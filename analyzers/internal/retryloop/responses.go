@@ -113,6 +113,17 @@ func (f *bodyFlow) stmt(s ast.Stmt, in reach, fc flowCtx) reach {
 		if f.w.respNil(s.Cond, true, f.rv, f.ri.err) {
 			other = in.closed()
 		}
+		// a condition that does not test the response (a flag set where the
+		// status was judged, "not the last attempt") is taken to be about it
+		// when one branch closes the body: the other has nothing to close
+		if f.unrelated(s.Cond) {
+			if f.w.handled(f.rv, s.Body.Pos(), s.Body.End()) {
+				other = other.closed()
+			}
+			if s.Else != nil && f.w.handled(f.rv, s.Else.Pos(), s.Else.End()) {
+				then = then.closed()
+			}
+		}
 		out := f.stmt(s.Body, then, fc)
 		if s.Else != nil {
 			return out | f.stmt(s.Else, other, fc)
@@ -139,6 +150,16 @@ func (f *bodyFlow) stmt(s ast.Stmt, in reach, fc flowCtx) reach {
 		return f.loop(s, in, fc)
 	}
 	return f.leaf(s, in)
+}
+
+// unrelated reports whether cond mentions neither the response, nor its
+// error, nor a status.
+func (f *bodyFlow) unrelated(cond ast.Expr) bool {
+	info := f.w.m.info()
+	return !mentionsStatus(info, cond) && !match.Any(cond, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		return ok && (info.Uses[id] == f.rv || info.Uses[id] == f.ri.err)
+	})
 }
 
 // leaf returns how the paths leave a statement or expression with no

@@ -341,3 +341,32 @@ func (c *Client) once(ctx context.Context) ([]byte, bool, error) {
 		return nil, false, errors.New(resp.Status)
 	}
 }
+
+// fetchKeepLast is quiet: every failed attempt but the last is drained and
+// closed, and the last response goes to the caller open, for it to read
+// the error (the guard does not test the response, but it is about it).
+func (c *Client) fetchKeepLast(ctx context.Context) (*http.Response, error) {
+	var resp *http.Response
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		if err := backoff(ctx, attempt); err != nil {
+			return nil, err
+		}
+		req, rerr := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/v1/items", nil)
+		if rerr != nil {
+			return nil, rerr
+		}
+		resp, err = c.hc.Do(req)
+		if err != nil {
+			continue
+		}
+		if resp.StatusCode < 500 {
+			return resp, nil
+		}
+		if attempt < 3 {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+	return resp, err
+}
