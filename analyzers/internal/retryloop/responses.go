@@ -8,6 +8,8 @@ import (
 	"go/types"
 	"slices"
 
+	"golang.org/x/tools/go/ssa"
+
 	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
 
@@ -319,7 +321,13 @@ func (w *walker) handled(rv *types.Var, from, to token.Pos) bool {
 				}
 				continue
 			case *ast.CallExpr:
-				if fn := match.Callee(info, p); fn != nil && fn.Pkg() != nil && readers[fn.Pkg().Path()] {
+				fn := match.Callee(info, p)
+				if fn != nil && fn.Pkg() != nil && readers[fn.Pkg().Path()] {
+					return true
+				}
+				// the response itself given to a function of the package
+				// that only reads it (logs its status, decodes its error)
+				if arg := slices.Index(p.Args, stack[i+1].(ast.Expr)); arg >= 0 && i+1 == len(stack)-1 && !w.m.sums.keepsResponse(fn, arg) {
 					return true
 				}
 				found = true
@@ -357,6 +365,113 @@ func deferred(stack []ast.Node) bool {
 			return true
 		case ast.Stmt:
 			return false
+		}
+	}
+	return false
+}
+
+// keepsResponse reports whether fn, given a response as argument arg,
+// closes its body or hands it on (stores, returns or passes it elsewhere):
+// true unless fn is a function of the package that only reads the response
+// (its status and headers, its body through io, encoding/json and the
+// like). A caller still owns a response it gave to a reader.
+func (s *summaries) keepsResponse(fn *types.Func, arg int) bool {
+	if s == nil || fn == nil || fn.Pkg() != s.pkg {
+		return true
+	}
+	f := s.ssa.Get().Func(fn)
+	if f == nil {
+		return true
+	}
+	if f.Signature.Recv() != nil {
+		arg++
+	}
+	if arg >= len(f.Params) || !isResponse(f.Params[arg].Type()) {
+		return true
+	}
+	return s.keeps(f.Params[arg], map[*ssa.Function]bool{f: true})
+}
+
+// keeps reports whether the response v is closed or escapes.
+func (s *summaries) keeps(v ssa.Value, busy map[*ssa.Function]bool) bool {
+	refs := v.Referrers()
+	if refs == nil {
+		return true
+	}
+	for _, r := range *refs {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.BinOp:
+			// resp == nil
+		case *ssa.FieldAddr:
+			if !isResponse(r.X.Type()) {
+				return true
+			}
+			if types.Unalias(r.X.Type()).(*types.Pointer).Elem().Underlying().(*types.Struct).Field(r.Field).Name() != "Body" {
+				continue // StatusCode, Header, Status: reads
+			}
+			for _, load := range *r.Referrers() {
+				u, ok := load.(*ssa.UnOp)
+				if !ok || u.Op != token.MUL {
+					return true // the field's address escapes, or Body is replaced
+				}
+				if bodyKept(u) {
+					return true
+				}
+			}
+		case *ssa.Call:
+			callee := r.Call.StaticCallee()
+			if callee == nil || callee.Pkg != s.ssa.Get().Pkg || busy[callee] {
+				return true
+			}
+			for i, a := range r.Call.Args {
+				if a != v {
+					continue
+				}
+				busy[callee] = true
+				kept := s.keeps(callee.Params[i], busy)
+				delete(busy, callee)
+				if kept {
+					return true
+				}
+			}
+		default:
+			return true // stored, returned, sent, captured, converted
+		}
+	}
+	return false
+}
+
+// bodyKept reports whether the loaded body b is closed or escapes: only
+// reads through the reader packages leave it to the caller.
+func bodyKept(b ssa.Value) bool {
+	refs := b.Referrers()
+	if refs == nil {
+		return true
+	}
+	for _, r := range *refs {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.BinOp:
+			// resp.Body != nil
+		case *ssa.MakeInterface, *ssa.ChangeInterface:
+			// io.Reader(resp.Body) handed to a reader
+			if bodyKept(r.(ssa.Value)) {
+				return true
+			}
+		case *ssa.Call:
+			if r.Call.IsInvoke() {
+				if r.Call.Value == b && r.Call.Method.Name() == "Read" {
+					continue
+				}
+				return true // Close, or another method
+			}
+			callee := r.Call.StaticCallee()
+			if callee == nil || callee.Pkg == nil || !readers[callee.Pkg.Pkg.Path()] {
+				return true
+			}
+		default:
+			return true
 		}
 	}
 	return false

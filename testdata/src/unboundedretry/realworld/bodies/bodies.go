@@ -6,6 +6,7 @@ package bodies
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log"
@@ -369,4 +370,87 @@ func (c *Client) fetchKeepLast(ctx context.Context) (*http.Response, error) {
 		}
 	}
 	return resp, err
+}
+
+// apiError is the error document the API sends with a failure.
+type apiError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// logFailure logs a failed response: its status, request id and error
+// document. It reads the body but leaves closing it to the caller.
+func logFailure(resp *http.Response) {
+	var e apiError
+	json.NewDecoder(resp.Body).Decode(&e)
+	log.Printf("%s (request %s): %s %s", resp.Status, resp.Header.Get("X-Request-Id"), e.Code, e.Message)
+}
+
+// discard drains and closes a response the caller is done with.
+func discard(resp *http.Response) {
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+}
+
+// fetchLogged: the retryable case hands the response to a logger that
+// reads it, then goes round with the body open.
+func (c *Client) fetchLogged(ctx context.Context) ([]byte, error) {
+	for attempt := 0; attempt < 4; attempt++ {
+		if err := backoff(ctx, attempt); err != nil {
+			return nil, err
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/v1/items", nil)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			continue
+		}
+		switch resp.StatusCode {
+		case http.StatusOK:
+			b, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			return b, err
+		case http.StatusServiceUnavailable:
+			logFailure(resp)
+			continue // want `response body of a failed attempt is not closed before the next one`
+		default:
+			discard(resp)
+			return nil, errors.New(resp.Status)
+		}
+	}
+	return nil, errors.New("no answer")
+}
+
+// fetchDiscarded is the fixed twin: the retryable case hands the response
+// to a helper that drains and closes it.
+func (c *Client) fetchDiscarded(ctx context.Context) ([]byte, error) {
+	for attempt := 0; attempt < 4; attempt++ {
+		if err := backoff(ctx, attempt); err != nil {
+			return nil, err
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/v1/items", nil)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			continue
+		}
+		switch resp.StatusCode {
+		case http.StatusOK:
+			b, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			return b, err
+		case http.StatusServiceUnavailable:
+			logFailure(resp)
+			discard(resp)
+			continue
+		default:
+			discard(resp)
+			return nil, errors.New(resp.Status)
+		}
+	}
+	return nil, errors.New("no answer")
 }
