@@ -14,13 +14,17 @@
 //     -headers, default Idempotency-Key,X-Idempotency-Key), or the send cannot
 //     carry headers (http.Post, Client.Post);
 //   - the key is generated inside the retry (uuid.New(), rand, time.Now(),
-//     retry.NewKey(), the attempt counter), so every attempt carries a new key
-//     — including a request rebuilt per attempt from a fresh key.
+//     retry.NewKey(), a counter, the attempt number, or a function of the
+//     package that returns such a value, as makeKey() or
+//     fmt.Sprint(time.Now().UnixNano())), so every attempt carries a new key
+//     — including a request rebuilt per attempt from a fresh key;
+//   - a helper of the package that sets the key to a fresh value (setKey(req),
+//     c.sign(req)) is called inside the retry.
 //
 // GET, HEAD, PUT and DELETE retries, keys derived deterministically from the
-// operation (the article's generateIdempotencyKey(userID, productID, amount)),
-// and requests whose headers are set by a helper the check cannot see into are
-// left alone.
+// operation (the article's generateIdempotencyKey(userID, productID, amount),
+// a digest of the payload), and requests whose headers are set by a helper
+// the check cannot see into (of another package) are left alone.
 //
 // # Why
 //

@@ -78,15 +78,16 @@ func run(pass *analysis.Pass) (any, error) {
 					req.Method, names[0], names[0])
 				continue
 			}
-			if req.HeadersOpaque {
-				continue
-			}
 			var value ast.Expr
+			var name string
 			for _, h := range names {
 				if v, ok := req.Headers[h]; ok {
-					value = v
+					value, name = v, h
 					break
 				}
+			}
+			if value == nil && req.HeadersOpaque {
+				continue // a helper may set it
 			}
 			if value == nil {
 				reported[at] = true
@@ -101,6 +102,14 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 			if l.Client || value.Pos() < l.Body.Pos() || value.Pos() >= l.Body.End() {
 				continue // the key is set once; every attempt resends it
+			}
+			if fresh, ok := req.HelperHeaders[name]; ok {
+				if fresh {
+					reported[at] = true
+					r.Reportf(value, "%s sets a new %s value on every call and is called inside the retry, so every attempt sends a new key and the server cannot deduplicate; set the key once above the loop",
+						types.ExprString(value.(*ast.CallExpr).Fun), name)
+				}
+				continue
 			}
 			gen := l.Fresh(pass.TypesInfo, value)
 			if gen == nil {

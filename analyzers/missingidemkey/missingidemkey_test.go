@@ -9,7 +9,7 @@ import (
 
 func TestFindings(t *testing.T) {
 	testkit.Run(t, missingidemkey.Analyzer,
-		"missingidemkey/checkout", "missingidemkey/sdk", "missingidemkey/quiet", "missingidemkey/realworld")
+		"missingidemkey/checkout", "missingidemkey/sdk", "missingidemkey/quiet", "missingidemkey/realworld", "missingidemkey/realworld/keys")
 }
 
 func TestHeadersFlag(t *testing.T) {

@@ -25,8 +25,11 @@
 //     stops only on 200): 400, 401, 403, 404, 409 and 422 never succeed on a
 //     second try; 408, 429 and 5xx may;
 //   - a response body left open (and undrained) when the next attempt starts,
-//     which leaks its connection. When err != nil the response is nil, so that
-//     path needs no close;
+//     on any path: a status case that logs and continues while the others
+//     close, a default that falls through, or a close deferred inside the loop
+//     (it runs only when the function returns). Each retry then holds another
+//     connection that is never reused. When err != nil the response is nil, so
+//     that path needs no close;
 //   - a request body the first attempt consumes: one *http.Request with a body
 //     sent again without GetBody, or a
 //     bytes.Reader/strings.Reader/bytes.Buffer built outside the loop and

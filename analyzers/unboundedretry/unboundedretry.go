@@ -89,9 +89,11 @@ func checkLoop(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, l
 
 	if len(l.Unclosed) > 0 {
 		u := l.Unclosed[0]
-		d := analysis.Diagnostic{
-			Message: fmt.Sprintf("response body of a failed attempt is not closed before the next one, leaking its connection; drain and close %s.Body before retrying", u.Resp.Name()),
+		msg := "response body of a failed attempt is not closed before the next one, so each retry holds another connection that is never reused; drain and close %s.Body before retrying"
+		if u.Deferred {
+			msg = "response body of a failed attempt is closed by a defer, which runs only when the function returns, so each retry holds another connection until then; drain and close %s.Body before retrying"
 		}
+		d := analysis.Diagnostic{Message: fmt.Sprintf(msg, u.Resp.Name())}
 		if len(u.Continues) > 0 {
 			d.Pos, d.End = u.Continues[0].Pos(), u.Continues[0].End()
 			if fix, ok := closeFix(pass, l, u); ok {

@@ -13,7 +13,7 @@ import (
 func TestFindings(t *testing.T) {
 	testkit.Run(t, unboundedretry.Analyzer,
 		"unboundedretry/article", "unboundedretry/loops", "unboundedretry/quiet", "unboundedretry/ignored",
-		"unboundedretry/localwork", "unboundedretry/realworld")
+		"unboundedretry/localwork", "unboundedretry/realworld", "unboundedretry/realworld/bodies")
 }
 
 // TestNoRuntimeNoFix: a package that does not depend on resilvet gets the

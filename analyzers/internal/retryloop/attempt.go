@@ -170,6 +170,9 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 			fc = i // switch { case err != nil: continue }
 			continue
 		}
+		if sw, ok := s.(*ast.SwitchStmt); ok && fc >= 0 && switchesOnStatus(w.m.info(), sw) && w.containsExit(sw.Body, wctx{}) {
+			return w.attemptCalls(), counter, true // switch resp.StatusCode { case 200: return ... }
+		}
 		is, ok := s.(*ast.IfStmt)
 		if !ok {
 			continue

@@ -163,9 +163,10 @@ func (w *walker) newRequest(call *ast.CallExpr, v *types.Var, fbody *ast.BlockSt
 					return true
 				}
 			}
-			for _, a := range n.Args {
+			for i, a := range n.Args {
 				if w.varOf(a) == v && n != r.Send && !isSendOf(info, n) {
 					r.HeadersOpaque = true // passed to a helper that may set headers
+					w.helperHeaders(r, n, i)
 				}
 			}
 		case *ast.SelectorExpr:

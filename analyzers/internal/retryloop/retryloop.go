@@ -165,6 +165,9 @@ type Unclosed struct {
 	Resp      *types.Var
 	Call      *ast.CallExpr
 	Continues []*ast.BranchStmt // empty: the body falls through to the next iteration
+	// Deferred is set when the loop closes the body with a defer, which
+	// runs only when the function returns, after every attempt.
+	Deferred bool
 }
 
 // Request is an HTTP request sent inside a retry.
@@ -192,6 +195,10 @@ type Request struct {
 	Reader bool
 	// Retryable is set for go-retryablehttp requests, whose bodies replay.
 	Retryable bool
+	// HelperHeaders are the headers a function of the package sets when
+	// given the request (their Headers value is the call), and whether
+	// it sets a value that differs on every call.
+	HelperHeaders map[string]bool
 }
 
 func run(pass *analysis.Pass) (any, error) {

@@ -25,6 +25,22 @@ func mentionsStatus(info *types.Info, e ast.Node) bool {
 	})
 }
 
+// switchesOnStatus reports whether sw decides on a response status: its
+// tag is the status, or a case of a tagless switch compares it.
+func switchesOnStatus(info *types.Info, sw *ast.SwitchStmt) bool {
+	if sw.Tag != nil {
+		return mentionsStatus(info, sw.Tag)
+	}
+	for _, cl := range sw.Body.List {
+		for _, e := range cl.(*ast.CaseClause).List {
+			if mentionsStatus(info, e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 type check struct {
 	is   *ast.IfStmt
 	exit bool
@@ -85,7 +101,7 @@ func (w *walker) statusesOf() []*StatusRetry {
 				checks = append(checks, check{n, w.exitsOnOutcome(n.Body)})
 			}
 		case *ast.SwitchStmt:
-			if n.Tag != nil && mentionsStatus(info, n.Tag) {
+			if switchesOnStatus(info, n) {
 				hasSwitch = true
 			}
 		}
@@ -187,23 +203,9 @@ func evalStatus(info *types.Info, cond ast.Expr, k int) tri {
 	case *ast.BinaryExpr:
 		switch e.Op {
 		case token.LAND:
-			x, y := evalStatus(info, e.X, k), evalStatus(info, e.Y, k)
-			if x == tFalse || y == tFalse {
-				return tFalse
-			}
-			if x == tTrue && y == tTrue {
-				return tTrue
-			}
-			return tUnknown
+			return junction(evalStatus(info, e.X, k), evalStatus(info, e.Y, k), tFalse, tTrue)
 		case token.LOR:
-			x, y := evalStatus(info, e.X, k), evalStatus(info, e.Y, k)
-			if x == tTrue || y == tTrue {
-				return tTrue
-			}
-			if x == tFalse && y == tFalse {
-				return tFalse
-			}
-			return tUnknown
+			return junction(evalStatus(info, e.X, k), evalStatus(info, e.Y, k), tTrue, tFalse)
 		case token.EQL, token.NEQ, token.LSS, token.LEQ, token.GTR, token.GEQ:
 			lhs, ok1 := statusValue(info, e.X, k)
 			rhs, ok2 := statusValue(info, e.Y, k)
@@ -215,6 +217,18 @@ func evalStatus(info *types.Info, cond ast.Expr, k int) tri {
 			}
 			return tFalse
 		}
+	}
+	return tUnknown
+}
+
+// junction combines the two sides of && (decisive: tFalse) or || (decisive:
+// tTrue): either side decisive decides, both sides the other value give it.
+func junction(x, y, decisive, other tri) tri {
+	switch {
+	case x == decisive || y == decisive:
+		return decisive
+	case x == other && y == other:
+		return other
 	}
 	return tUnknown
 }

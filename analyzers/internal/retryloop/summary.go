@@ -35,9 +35,9 @@ type Summary struct {
 	// RecvMsg, or a generated Recv), which blocks until the peer answers
 	// or the stream ends, so the caller's loop does not spin.
 	Streams bool
-	// Fresh: it returns a value that differs on every call (it reads a
-	// uuid, random or clock source): makeKey() minted in a retry is a new
-	// key on every attempt.
+	// Fresh: it returns a value that differs on every call (made from a
+	// uuid, random or clock source or a sequence, see returnsFresh):
+	// makeKey() minted in a retry is a new key on every attempt.
 	Fresh bool
 }
 
@@ -50,6 +50,8 @@ type summaries struct {
 	ssa  *pkgssa.Lazy
 	done bool
 	by   map[*ssa.Function]*Summary
+	// fresh memoises returnsFresh, computed only for the functions asked about.
+	fresh map[*ssa.Function]int8
 }
 
 // Of returns the summary of fn, the zero Summary for functions declared
@@ -62,7 +64,9 @@ func (s *summaries) Of(fn *types.Func) Summary {
 		s.compute()
 	}
 	if f := s.ssa.Get().Func(fn); f != nil && s.by[f] != nil {
-		return *s.by[f]
+		sum := *s.by[f]
+		sum.Fresh = s.returnsFresh(f)
+		return sum
 	}
 	return Summary{}
 }
@@ -88,9 +92,6 @@ func (s *summaries) compute() {
 					callee := ins.Call.StaticCallee()
 					if callee == nil {
 						continue
-					}
-					if obj, ok := callee.Object().(*types.Func); ok && isFreshSource(obj) {
-						sum.Fresh = true
 					}
 					if obj, ok := callee.Object().(*types.Func); ok && isTimerWait(obj) {
 						sum.Waits = true
@@ -133,7 +134,7 @@ func (s *summaries) compute() {
 				merged := Summary{
 					Waits: sum.Waits || cs.Waits, Receives: sum.Receives || cs.Receives,
 					Sleeps: sum.Sleeps || cs.Sleeps, Cancels: sum.Cancels || cs.Cancels,
-					Fresh: sum.Fresh || cs.Fresh, Streams: sum.Streams || cs.Streams,
+					Streams: sum.Streams || cs.Streams,
 				}
 				if merged != *sum {
 					*sum = merged

@@ -180,7 +180,7 @@ func (c *Client) status(ctx context.Context, url string) (int, error) {
 		}
 		defer resp.Body.Close()
 		if resp.StatusCode >= 500 {
-			continue // want `response body of a failed attempt is not closed before the next one`
+			continue // want `response body of a failed attempt is closed by a defer, which runs only when the function returns`
 		}
 		return resp.StatusCode, nil
 	}
