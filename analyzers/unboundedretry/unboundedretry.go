@@ -196,8 +196,6 @@ func isSleep(pass *analysis.Pass, c *ast.CallExpr) bool {
 	return ok && sel.Sel.Name == "Sleep"
 }
 
-var attemptName = regexp.MustCompile(`(?i)attempt|retr|tries|try`)
-
 // failover reports whether the call is told which attempt it is: it tries
 // the next endpoint or replica, or backs off itself (redis's
 // c._process(ctx, cmd, attempt)); either way the loop needs no wait.
@@ -208,7 +206,7 @@ func failover(pass *analysis.Pass, res *retryloop.Result, l *retryloop.Loop, cal
 			return false
 		}
 		v, ok := pass.TypesInfo.Uses[id].(*types.Var)
-		return ok && (v == l.Counter || attemptName.MatchString(v.Name()))
+		return ok && (v == l.Counter || match.AttemptName(v.Name()))
 	}
 	if slices.ContainsFunc(call.Args, func(a ast.Expr) bool { return match.Any(a, told) }) {
 		return true
