@@ -160,7 +160,7 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, 
 	case w.Sleep != nil:
 	case !ok:
 		how = "a bare timer receive"
-	case !isSleep(pass, c):
+	case match.WaitOf(match.Callee(pass.TypesInfo, c)) != match.Sleep:
 		how = "<-time.After"
 	}
 	dur := ""
@@ -189,11 +189,6 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, 
 		}
 	}
 	r.Report(d)
-}
-
-func isSleep(pass *analysis.Pass, c *ast.CallExpr) bool {
-	sel, ok := c.Fun.(*ast.SelectorExpr)
-	return ok && sel.Sel.Name == "Sleep"
 }
 
 // failover reports whether the call is told which attempt it is: it tries

@@ -34,11 +34,28 @@ var workWaits = [][2]string{
 	{"golang.org/x/sync/errgroup", "Group"},
 }
 
-// WaitOf says how a call of fn waits.
-func WaitOf(fn *types.Func) WaitCall {
-	if fn == nil {
-		return NotWait
+// WaitOf says how a call of obj waits: a function or method, or a
+// function-valued variable or field (c.sleep(d)), which waits only by name.
+func WaitOf(obj types.Object) WaitCall {
+	switch obj := obj.(type) {
+	case *types.Func:
+		if obj != nil {
+			return funcWait(obj)
+		}
+	case *types.Var:
+		if obj != nil && isFunc(obj.Type()) && waitName.MatchString(obj.Name()) {
+			return Named
+		}
 	}
+	return NotWait
+}
+
+func isFunc(t types.Type) bool {
+	_, ok := t.Underlying().(*types.Signature)
+	return ok
+}
+
+func funcWait(fn *types.Func) WaitCall {
 	switch {
 	case IsFunc(fn, "time", "Sleep"):
 		return Sleep

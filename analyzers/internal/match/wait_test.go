@@ -73,4 +73,13 @@ func TestWaitOf(t *testing.T) {
 		assert.Equal(t, w, kind(i), "statement %d", i)
 	}
 	assert.Equal(t, match.NotWait, match.WaitOf(nil))
+	assert.Equal(t, match.NotWait, match.WaitOf((*types.Func)(nil)))
+
+	// a function-valued field waits by its name; a duration field does not
+	sleep := types.NewField(token.NoPos, nil, "sleep", types.NewSignatureType(nil, nil, nil, nil, nil, false), false)
+	delay := types.NewField(token.NoPos, nil, "delay", types.Typ[types.Int64], false)
+	send := types.NewField(token.NoPos, nil, "send", sleep.Type(), false)
+	assert.Equal(t, match.Named, match.WaitOf(sleep))
+	assert.Equal(t, match.NotWait, match.WaitOf(delay))
+	assert.Equal(t, match.NotWait, match.WaitOf(send))
 }

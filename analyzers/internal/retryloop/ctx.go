@@ -16,9 +16,10 @@ import (
 // ctxOf returns the context in scope inside body, a retry's body: the
 // variable when the code names one, and how the code spells it ("" when
 // there is none). In order: a context the body already uses; a context
-// parameter of an enclosing function; the Context() of a request the body
-// sends that the function was given (r, job.req); a context the enclosing
-// function uses before the loop (a field, ctx := r.Context()).
+// parameter of an enclosing function; a context the enclosing function
+// uses before the loop (a field, ctx := r.Context()); the Context() of a
+// request the body sends that the function was given (job.req), or of a
+// request parameter.
 func (m *model) ctxOf(stack []ast.Node, body ast.Node) (*types.Var, string) {
 	if v, src := m.ctxUsed(body, body, nil); src != "" {
 		return v, src
@@ -33,6 +34,11 @@ func (m *model) ctxOf(stack []ast.Node, body ast.Node) (*types.Var, string) {
 	for _, p := range params {
 		given[p] = true
 	}
+	if _, fbody := enclosingFunc(stack); fbody != nil {
+		if v, src := m.ctxUsed(fbody, body, nil); src != "" {
+			return v, src
+		}
+	}
 	if _, src := m.ctxUsed(body, body, given); src != "" {
 		return nil, src
 	}
@@ -40,9 +46,6 @@ func (m *model) ctxOf(stack []ast.Node, body ast.Node) (*types.Var, string) {
 		if match.IsHTTPRequestPtr(p.Type()) {
 			return nil, p.Name() + ".Context()"
 		}
-	}
-	if _, fbody := enclosingFunc(stack); fbody != nil {
-		return m.ctxUsed(fbody, body, nil)
 	}
 	return nil, ""
 }

@@ -102,6 +102,10 @@ func (g *growth) funcsOf(v ssa.Value, seen map[ssa.Value]bool) []*ssa.Function {
 		if f, ok := v.Fn.(*ssa.Function); ok {
 			return []*ssa.Function{f}
 		}
+	case *ssa.ChangeType:
+		return g.funcsOf(v.X, seen) // a literal returned as a named func type
+	case *ssa.MakeInterface:
+		return g.funcsOf(v.X, seen)
 	case *ssa.UnOp:
 		if v.Op == token.MUL {
 			if fld := fieldOf(v.X); fld != nil {

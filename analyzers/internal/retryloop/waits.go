@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 
 	"github.com/resilvet/resilvet/analyzers/internal/match"
@@ -63,6 +64,7 @@ func (w *walker) waitsOf(fbody *ast.BlockStmt) []*Wait {
 				cc := cl.(*ast.CommClause)
 				if cc.Comm != nil && w.isTimerRecv(cc.Comm) {
 					wt := w.timerWait(cc.Comm)
+					markCalls(wt.Node, seen) // <-time.After(c.delayFor(n)): the argument is part of it
 					wt.CtxAware = cases > 1
 					seen[wt.Node] = true
 					waits = append(waits, wt)
@@ -71,6 +73,7 @@ func (w *walker) waitsOf(fbody *ast.BlockStmt) []*Wait {
 		case *ast.ExprStmt:
 			if w.isTimerRecv(n) {
 				if wt := w.timerWait(n); !seen[wt.Node] {
+					markCalls(wt.Node, seen)
 					wt.CtxAware = false // a bare receive: nothing else wakes it
 					seen[wt.Node] = true
 					waits = append(waits, wt)
@@ -90,9 +93,20 @@ func (w *walker) waitsOf(fbody *ast.BlockStmt) []*Wait {
 			fn := match.Callee(info, n)
 			switch {
 			case fn == nil:
-				// c.sleep(d), where the package sets the field to time.Sleep
-				if fld := w.calledField(n); fld != nil && len(n.Args) == 1 && w.m.sums.fieldSleeps(fld) {
-					waits = append(waits, &Wait{Node: n, Dur: n.Args[0], Kind: w.durKind(n.Args[0], fbody), Helper: true})
+				// a call through a function-valued field: c.sleep(d), where
+				// the package sets the field to time.Sleep, sleeps blind
+				fld := w.calledField(n)
+				switch {
+				case fld == nil:
+				case w.m.sums.fieldSleeps(fld):
+					wt := &Wait{Node: n, Kind: WaitUnknown, Helper: true}
+					if len(n.Args) == 1 {
+						wt.Dur, wt.Kind = n.Args[0], w.durKind(n.Args[0], fbody)
+					}
+					waits = append(waits, wt)
+				case match.WaitOf(fld) != match.NotWait:
+					// a wait of its own making the package does not show: trust it
+					waits = append(waits, &Wait{Node: n, Kind: WaitUnknown, CtxAware: true})
 				}
 			case match.IsFunc(fn, "time", "Sleep") && len(n.Args) == 1:
 				// a Sleep inside an expression (rare): ignores ctx like any other
@@ -124,7 +138,36 @@ func (w *walker) waitsOf(fbody *ast.BlockStmt) []*Wait {
 			}
 		}
 	})
-	return waits
+	return w.mergeTimer(waits)
+}
+
+// mergeTimer folds a receive from a timer's C into the one NewTimer or
+// Reset of the retry that set its duration: one wait, with the duration's
+// kind and the receive's watch on the context.
+func (w *walker) mergeTimer(waits []*Wait) []*Wait {
+	var set, recv *Wait
+	for _, wt := range waits {
+		switch n := wt.Node.(type) {
+		case *ast.CallExpr:
+			fn := match.Callee(w.m.info(), n)
+			if match.IsFunc(fn, "time", "NewTimer") || match.IsMethod(fn, "time", "Timer", "Reset") {
+				if set != nil {
+					return waits
+				}
+				set = wt
+			}
+		case *ast.UnaryExpr:
+			if recv != nil {
+				return waits
+			}
+			recv = wt
+		}
+	}
+	if set == nil || recv == nil {
+		return waits
+	}
+	set.CtxAware = recv.CtxAware
+	return slices.DeleteFunc(waits, func(wt *Wait) bool { return wt == recv })
 }
 
 // markCalls marks the calls inside a wait as part of it.
