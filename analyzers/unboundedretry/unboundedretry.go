@@ -129,7 +129,12 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, 
 		return
 	}
 	kind := retryloop.WaitConstant
+	backoffs := 0
 	for _, w := range l.Waits {
+		if w.Pacing {
+			continue // a rate limiter paces the client, not this retry's attempts
+		}
+		backoffs++
 		if w.Kind == retryloop.WaitUnknown || w.Kind == retryloop.WaitJittered {
 			kind = w.Kind // computed or randomised elsewhere: trust it
 			break
@@ -137,6 +142,9 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, 
 		if w.Kind == retryloop.WaitGrowing {
 			kind = w.Kind
 		}
+	}
+	if backoffs == 0 {
+		return // spaced by a rate limiter: not hammering, and no backoff to judge
 	}
 	// the first wait that ignores cancellation while a ctx is in scope
 	var blind *retryloop.Wait
@@ -149,7 +157,7 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, 
 			}
 		}
 	}
-	w := l.Waits[0]
+	w := l.Waits[slices.IndexFunc(l.Waits, func(w *retryloop.Wait) bool { return !w.Pacing })]
 	if blind != nil {
 		w = blind
 	}

@@ -115,6 +115,10 @@ type Wait struct {
 	// Helper is set when the wait is a call to a function of the package
 	// that sleeps (time.Sleep, a bare timer receive) and ignores ctx.
 	Helper bool
+	// Pacing is set for a rate limiter's wait (x/time/rate's Limiter.Wait):
+	// it spaces every request of the client at one rate, so it is a wait
+	// but says nothing about how the retry backs off.
+	Pacing bool
 }
 
 // Loop is one retry: a loop, or a helper call and the function it retries.

@@ -120,6 +120,8 @@ func (w *walker) waitsOf(fbody *ast.BlockStmt) []*Wait {
 				waits = append(waits, &Wait{Node: n, Dur: n.Args[0], Kind: w.durKind(n.Args[0], fbody), CtxAware: true})
 			case match.IsFunc(fn, RuntimeRetry, "Wait") && len(n.Args) == 2:
 				waits = append(waits, &Wait{Node: n, Dur: n.Args[1], Kind: w.durKind(n.Args[1], fbody), CtxAware: true})
+			case match.IsMethod(fn, "golang.org/x/time/rate", "Limiter", "Wait", "WaitN"):
+				waits = append(waits, &Wait{Node: n, Kind: WaitUnknown, CtxAware: true, Pacing: true})
 			case fn.Name() == "NextBackOff":
 				waits = append(waits, &Wait{Node: n, Kind: WaitJittered, CtxAware: true})
 			case w.isWaitCall(n):
