@@ -31,9 +31,12 @@ func f(ctx context.Context, ch chan int, err error) {
 }
 `
 
-func parse(t *testing.T) (*ast.File, *types.Info) {
+func parse(t *testing.T) (*ast.File, *types.Info) { return check(t, syntaxSrc) }
+
+// check parses and type-checks one file of package p.
+func check(t *testing.T, src string) (*ast.File, *types.Info) {
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "p.go", syntaxSrc, 0)
+	f, err := parser.ParseFile(fset, "p.go", src, 0)
 	require.NoError(t, err)
 	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Uses: map[*ast.Ident]types.Object{}, Defs: map[*ast.Ident]types.Object{}}
 	_, err = (&types.Config{Importer: importer.Default()}).Check("p", fset, []*ast.File{f}, info)

@@ -2,8 +2,6 @@ package match_test
 
 import (
 	"go/ast"
-	"go/importer"
-	"go/parser"
 	"go/token"
 	"go/types"
 	"testing"
@@ -49,12 +47,7 @@ func f(ctx context.Context, wg *sync.WaitGroup, cmd *exec.Cmd, p policy, t *time
 // timers, and the code's own functions named as waits or backoffs, but not
 // a wait for other work to finish (goroutines, a child process).
 func TestWaitOf(t *testing.T) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "p.go", waitSrc, 0)
-	require.NoError(t, err)
-	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Uses: map[*ast.Ident]types.Object{}, Defs: map[*ast.Ident]types.Object{}}
-	_, err = (&types.Config{Importer: importer.Default()}).Check("p", fset, []*ast.File{f}, info)
-	require.NoError(t, err)
+	f, info := check(t, waitSrc)
 	body := f.Decls[len(f.Decls)-1].(*ast.FuncDecl).Body.List
 	kind := func(i int) match.WaitCall {
 		e := body[i].(*ast.ExprStmt).X
