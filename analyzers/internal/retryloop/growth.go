@@ -51,10 +51,13 @@ type growth struct {
 	stores map[*types.Var][]ssa.Value // values stored to a field, anywhere in the package
 	delay  map[*ssa.Function]dkind    // memo of delayOf
 	waitK  map[*ssa.Function]dkind    // memo of waitOf
+	impls  map[*types.Func][]*ssa.Function
+	named  []types.Type // the package's concrete named types, by pointer
 }
 
 func newGrowth(s *summaries, funcs []*ssa.Function) *growth {
-	g := &growth{s: s, stores: map[*types.Var][]ssa.Value{}, delay: map[*ssa.Function]dkind{}, waitK: map[*ssa.Function]dkind{}}
+	g := &growth{s: s, stores: map[*types.Var][]ssa.Value{}, delay: map[*ssa.Function]dkind{}, waitK: map[*ssa.Function]dkind{},
+		impls: map[*types.Func][]*ssa.Function{}}
 	for _, f := range funcs {
 		for _, b := range f.Blocks {
 			for _, ins := range b.Instrs {
@@ -149,36 +152,53 @@ func (g *growth) FieldFuncs(fld *types.Var) []*ssa.Function {
 }
 
 // implementations returns the package's methods that an invoke of method
-// m of an interface can reach: the methods of the package's named types
-// that implement it.
+// m of an interface declared here can reach: the methods of the package's
+// named types that implement it. Interfaces of other packages (io.Reader)
+// stay opaque. Computed once per method.
 func (g *growth) implementations(iface types.Type, m *types.Func) []*ssa.Function {
-	it, ok := iface.Underlying().(*types.Interface)
-	if !ok {
+	if m.Pkg() != g.s.pkg {
 		return nil
 	}
-	p := g.s.ssa.Get()
-	scope := g.s.pkg.Scope()
+	if fs, ok := g.impls[m]; ok {
+		return fs
+	}
 	var out []*ssa.Function
-	for _, name := range scope.Names() {
-		tn, ok := scope.Lookup(name).(*types.TypeName)
-		if !ok || tn.IsAlias() {
-			continue
-		}
-		if _, ok := tn.Type().Underlying().(*types.Interface); ok {
-			continue
-		}
-		t := types.NewPointer(tn.Type())
-		if !types.Implements(t, it) {
-			continue
-		}
-		obj, _, _ := types.LookupFieldOrMethod(t, true, m.Pkg(), m.Name())
-		if fn, ok := obj.(*types.Func); ok {
-			if f := p.Func(fn); f != nil {
-				out = append(out, f)
+	if it, ok := iface.Underlying().(*types.Interface); ok {
+		p := g.s.ssa.Get()
+		for _, t := range g.concrete() {
+			if !types.Implements(t, it) {
+				continue
+			}
+			obj, _, _ := types.LookupFieldOrMethod(t, true, m.Pkg(), m.Name())
+			if fn, ok := obj.(*types.Func); ok {
+				if f := p.Func(fn); f != nil {
+					out = append(out, f)
+				}
 			}
 		}
 	}
+	g.impls[m] = out
 	return out
+}
+
+// concrete returns pointers to the package's named non-interface types.
+func (g *growth) concrete() []types.Type {
+	if g.named != nil {
+		return g.named
+	}
+	g.named = []types.Type{}
+	scope := g.s.pkg.Scope()
+	for _, name := range scope.Names() {
+		tn, ok := scope.Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() || types.IsInterface(tn.Type()) {
+			continue
+		}
+		if n, ok := tn.Type().(*types.Named); ok && n.TypeParams().Len() > 0 {
+			continue // generic: its methods are instantiated elsewhere
+		}
+		g.named = append(g.named, types.NewPointer(tn.Type()))
+	}
+	return g.named
 }
 
 // calleesOf returns the functions a call can reach that this package
