@@ -223,19 +223,34 @@ func funcObj(f *ssa.Function) *types.Func {
 }
 
 // valueKind classifies a duration value.
-func (g *growth) valueKind(v ssa.Value, seen map[ssa.Value]bool) dkind {
-	if seen[v] {
+// walkState is one classification's path (the values being classified,
+// to see updates round a loop) and its budget.
+type walkState struct {
+	on    map[ssa.Value]bool
+	steps int
+}
+
+// maxSteps bounds one classification: a delay is a few operations.
+const maxSteps = 500
+
+func newWalk() *walkState { return &walkState{on: map[ssa.Value]bool{}} }
+
+func (g *growth) valueKind(v ssa.Value, st *walkState) dkind {
+	if st.on[v] {
 		return dConst // carried round a loop unchanged; arithmetic on it is growth (below)
 	}
-	seen[v] = true
-	defer delete(seen, v)
+	if st.steps++; st.steps > maxSteps {
+		return dUnknown
+	}
+	st.on[v] = true
+	defer delete(st.on, v)
 	switch v := v.(type) {
 	case *ssa.Const:
 		return dConst
 	case *ssa.Convert:
-		return g.valueKind(v.X, seen)
+		return g.valueKind(v.X, st)
 	case *ssa.ChangeType:
-		return g.valueKind(v.X, seen)
+		return g.valueKind(v.X, st)
 	case *ssa.Parameter:
 		if b, ok := v.Type().Underlying().(*types.Basic); ok && b.Info()&types.IsInteger != 0 && match.AttemptName(v.Name()) {
 			return dGrow // backoff(retries): grows with the attempt it is given
@@ -249,26 +264,26 @@ func (g *growth) valueKind(v ssa.Value, seen map[ssa.Value]bool) dkind {
 		}
 		return dUnknown
 	case *ssa.BinOp:
-		x, y := g.valueKind(v.X, seen), g.valueKind(v.Y, seen)
-		if v.Op == token.SHL && y != dConst || carried(v.X, seen) || carried(v.Y, seen) {
+		x, y := g.valueKind(v.X, st), g.valueKind(v.Y, st)
+		if v.Op == token.SHL && y != dConst || carried(v.X, st) || carried(v.Y, st) {
 			return join(join(x, y), dGrow) // d << n, d = d * 2 round a loop
 		}
 		return join(x, y)
 	case *ssa.Phi:
 		k := dConst
 		for _, e := range v.Edges {
-			k = join(k, g.valueKind(e, seen))
+			k = join(k, g.valueKind(e, st))
 		}
 		return k
 	case *ssa.Call:
-		return g.callKind(&v.Call, seen)
+		return g.callKind(&v.Call, st)
 	}
 	return dUnknown
 }
 
 // carried reports whether v is a value being classified further up: the
 // operand of an update round a loop.
-func carried(v ssa.Value, seen map[ssa.Value]bool) bool {
+func carried(v ssa.Value, st *walkState) bool {
 	for {
 		switch c := v.(type) {
 		case *ssa.Convert:
@@ -279,18 +294,18 @@ func carried(v ssa.Value, seen map[ssa.Value]bool) bool {
 			continue
 		}
 		_, phi := v.(*ssa.Phi)
-		return phi && seen[v]
+		return phi && st.on[v]
 	}
 }
 
-func (g *growth) callKind(c *ssa.CallCommon, seen map[ssa.Value]bool) dkind {
+func (g *growth) callKind(c *ssa.CallCommon, st *walkState) dkind {
 	if b, ok := c.Value.(*ssa.Builtin); ok {
 		if b.Name() != "min" && b.Name() != "max" {
 			return dUnknown
 		}
 		k := dConst
 		for _, a := range c.Args {
-			k = join(k, g.valueKind(a, seen))
+			k = join(k, g.valueKind(a, st))
 		}
 		return k
 	}
@@ -303,7 +318,7 @@ func (g *growth) callKind(c *ssa.CallCommon, seen map[ssa.Value]bool) dkind {
 			return dJitter
 		case match.IsFunc(obj, "math", "Pow", "Exp2"):
 			for _, a := range c.Args {
-				if g.valueKind(a, seen) != dConst {
+				if g.valueKind(a, st) != dConst {
 					return dGrow
 				}
 			}
@@ -345,7 +360,7 @@ func (g *growth) delayOf(f *ssa.Function) dkind {
 		for _, b := range f.Blocks {
 			if r, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && idx < len(r.Results) {
 				returns++
-				k = join(k, g.valueKind(r.Results[idx], map[ssa.Value]bool{}))
+				k = join(k, g.valueKind(r.Results[idx], newWalk()))
 			}
 		}
 		if returns == 0 {
@@ -382,7 +397,7 @@ func (g *growth) waitOf(f *ssa.Function) dkind {
 					}
 					if len(args) == 1 {
 						waits = true
-						k = join(k, g.valueKind(args[0], map[ssa.Value]bool{}))
+						k = join(k, g.valueKind(args[0], newWalk()))
 					}
 				case callee.Pkg == g.s.ssa.Get().Pkg && g.s.by[callee] != nil && g.s.by[callee].Waits:
 					waits = true
