@@ -19,8 +19,15 @@
 //   - no wait between attempts, or a constant one (time.Sleep(time.Second)); a
 //     wait that grows but has no randomness gets a lighter message (clients
 //     that failed together retry together);
-//   - a wait that ignores cancellation (time.Sleep, or <-time.After outside a
-//     select with ctx.Done()) while a context.Context is in scope;
+//   - a wait that ignores cancellation (time.Sleep, <-time.After outside a
+//     select with ctx.Done(), or a wait of the package's own that sleeps: a
+//     helper such as s.pause(ctx, n), an interface whose implementations
+//     here sleep, a function-valued field set to time.Sleep) while a context
+//     is in scope: a context.Context variable or parameter, a field holding
+//     one (s.ctx), or the context of a request the function was given
+//     (r.Context(), job.req.Context()). A delay computed by a helper of the
+//     package, or by the function its constructor puts in a backoff field,
+//     is judged like an inline one (growing, jittered);
 //   - a branch that retries permanent statuses (>= 400, != 200, or a loop that
 //     stops only on 200): 400, 401, 403, 404, 409 and 422 never succeed on a
 //     second try; 408, 429 and 5xx may;

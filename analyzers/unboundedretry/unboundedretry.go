@@ -128,7 +128,12 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, 
 		return
 	}
 	kind := retryloop.WaitConstant
+	backoffs := 0
 	for _, w := range l.Waits {
+		if w.Pacing {
+			continue // a rate limiter paces the client, not this retry's attempts
+		}
+		backoffs++
 		if w.Kind == retryloop.WaitUnknown || w.Kind == retryloop.WaitJittered {
 			kind = w.Kind // computed or randomised elsewhere: trust it
 			break
@@ -136,6 +141,9 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, 
 		if w.Kind == retryloop.WaitGrowing {
 			kind = w.Kind
 		}
+	}
+	if backoffs == 0 {
+		return // spaced by a rate limiter: not hammering, and no backoff to judge
 	}
 	// the first wait that ignores cancellation while a ctx is in scope
 	var blind *retryloop.Wait
@@ -148,7 +156,7 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, 
 			}
 		}
 	}
-	w := l.Waits[0]
+	w := l.Waits[slices.IndexFunc(l.Waits, func(w *retryloop.Wait) bool { return !w.Pacing })]
 	if blind != nil {
 		w = blind
 	}
@@ -159,7 +167,7 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, 
 	case w.Sleep != nil:
 	case !ok:
 		how = "a bare timer receive"
-	case !isSleep(pass, c):
+	case match.WaitOf(match.Callee(pass.TypesInfo, c)) != match.Sleep:
 		how = "<-time.After"
 	}
 	dur := ""
@@ -190,13 +198,6 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, 
 	r.Report(d)
 }
 
-func isSleep(pass *analysis.Pass, c *ast.CallExpr) bool {
-	sel, ok := c.Fun.(*ast.SelectorExpr)
-	return ok && sel.Sel.Name == "Sleep"
-}
-
-var attemptName = regexp.MustCompile(`(?i)attempt|retr|tries|try`)
-
 // failover reports whether the call is told which attempt it is: it tries
 // the next endpoint or replica, or backs off itself (redis's
 // c._process(ctx, cmd, attempt)); either way the loop needs no wait.
@@ -207,7 +208,7 @@ func failover(pass *analysis.Pass, res *retryloop.Result, l *retryloop.Loop, cal
 			return false
 		}
 		v, ok := pass.TypesInfo.Uses[id].(*types.Var)
-		return ok && (v == l.Counter || attemptName.MatchString(v.Name()))
+		return ok && (v == l.Counter || match.AttemptName(v.Name()))
 	}
 	if slices.ContainsFunc(call.Args, func(a ast.Expr) bool { return match.Any(a, told) }) {
 		return true

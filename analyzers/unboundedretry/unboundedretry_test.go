@@ -13,7 +13,8 @@ import (
 func TestFindings(t *testing.T) {
 	testkit.Run(t, unboundedretry.Analyzer,
 		"unboundedretry/article", "unboundedretry/loops", "unboundedretry/quiet", "unboundedretry/ignored",
-		"unboundedretry/localwork", "unboundedretry/realworld", "unboundedretry/realworld/bodies")
+		"unboundedretry/localwork", "unboundedretry/realworld", "unboundedretry/realworld/bodies",
+		"unboundedretry/realworld/waits", "unboundedretry/realworld/waits/quiet")
 }
 
 // TestNoRuntimeNoFix: a package that does not depend on resilvet gets the

@@ -238,29 +238,20 @@ func (w *walker) outsideReader(e ast.Expr, fbody *ast.BlockStmt) bool {
 	}
 	info := w.m.info()
 	built, other := false, false
-	ast.Inspect(fbody, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			for i, lhs := range n.Lhs {
-				if w.varOf(lhs) != v {
-					continue
-				}
-				if n.Pos() >= body.Pos() && n.Pos() < body.End() || len(n.Rhs) != len(n.Lhs) {
-					other = true
-					continue
-				}
-				if isReaderCtor(info, n.Rhs[i]) {
-					built = true
-				} else {
-					other = true
-				}
-			}
-		case *ast.CallExpr:
-			if sel, ok := n.Fun.(*ast.SelectorExpr); ok && w.varOf(sel.X) == v && n.Pos() >= body.Pos() && n.Pos() < body.End() {
-				switch sel.Sel.Name {
-				case "Seek", "Reset":
-					other = true
-				}
+	for _, a := range assignsOf(info, fbody, v) {
+		switch {
+		case a.stmt.Pos() >= body.Pos() && a.stmt.Pos() < body.End() || a.rhs == nil:
+			other = true
+		case isReaderCtor(info, a.rhs):
+			built = true
+		default:
+			other = true
+		}
+	}
+	ast.Inspect(body, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			if sel, ok := call.Fun.(*ast.SelectorExpr); ok && w.varOf(sel.X) == v && (sel.Sel.Name == "Seek" || sel.Sel.Name == "Reset") {
+				other = true // rewound inside the retry
 			}
 		}
 		return true

@@ -115,6 +115,10 @@ type Wait struct {
 	// Helper is set when the wait is a call to a function of the package
 	// that sleeps (time.Sleep, a bare timer receive) and ignores ctx.
 	Helper bool
+	// Pacing is set for a rate limiter's wait (x/time/rate's Limiter.Wait):
+	// it spaces every request of the client at one rate, so it is a wait
+	// but says nothing about how the retry backs off.
+	Pacing bool
 }
 
 // Loop is one retry: a loop, or a helper call and the function it retries.
@@ -132,9 +136,10 @@ type Loop struct {
 	Calls []*ast.CallExpr
 	Bound Bound
 	Waits []*Wait
-	Ctx   *types.Var // a context.Context in scope, or nil
-	// CtxSource is how the code names the context in scope: Ctx's name, or
-	// r.Context() of a request r the function was given; "" when none.
+	Ctx   *types.Var // the context.Context variable in scope, or nil
+	// CtxSource is how the code spells the context in scope: Ctx's name,
+	// a field holding one (s.ctx), or the Context() of a request the
+	// function was given (r.Context(), job.req.Context()); "" when none.
 	CtxSource string
 	Counter   *types.Var // the attempt counter, or nil
 	// RetriedStatuses are conditions on a response status whose branch
@@ -338,8 +343,7 @@ func (m *model) loop(s ast.Stmt, stack []ast.Node) *Loop {
 		l.Bound = w.boundOf()
 	}
 	l.Waits = w.waitsOf(fbody)
-	l.Ctx = m.ctxInScope(stack, l.Body)
-	l.CtxSource = m.ctxSource(l.Ctx, stack)
+	l.Ctx, l.CtxSource = m.ctxOf(stack, l.Body)
 	l.RetriedStatuses = w.statusesOf()
 	l.Unclosed = w.unclosedOf()
 	l.Requests = w.requestsOf(fbody)
@@ -386,8 +390,7 @@ func (m *model) helper(call *ast.CallExpr, stack []ast.Node) *Loop {
 		return nil
 	}
 	l := &Loop{Helper: call, FuncType: ft, Body: body, Bound: BoundOther, sums: m.sums}
-	l.Ctx = m.ctxInScope(stack, body)
-	l.CtxSource = m.ctxSource(l.Ctx, stack)
+	l.Ctx, l.CtxSource = m.ctxOf(stack, body)
 	w := &walker{m: m, l: l, fbody: fbody}
 	l.Requests = w.requestsOf(fbody)
 	l.Keys = w.keysOf()
@@ -433,71 +436,6 @@ func (m *model) funcBody(e ast.Expr, scope *ast.BlockStmt) *ast.BlockStmt {
 		return body
 	}
 	return nil
-}
-
-// ctxInScope returns a context variable usable inside body: a parameter of
-// an enclosing function or a context the body already uses.
-func (m *model) ctxInScope(stack []ast.Node, body ast.Node) *types.Var {
-	var found *types.Var
-	ast.Inspect(body, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok && found == nil {
-			if v, ok := m.info().Uses[id].(*types.Var); ok && !v.IsField() && match.IsContext(v.Type()) &&
-				!(v.Pos() >= body.Pos() && v.Pos() < body.End()) {
-				found = v
-			}
-		}
-		return found == nil
-	})
-	if found != nil {
-		return found
-	}
-	for i := len(stack) - 1; i >= 0; i-- {
-		var ft *ast.FuncType
-		switch f := stack[i].(type) {
-		case *ast.FuncDecl:
-			ft = f.Type
-		case *ast.FuncLit:
-			ft = f.Type
-		default:
-			continue
-		}
-		for _, field := range ft.Params.List {
-			for _, name := range field.Names {
-				if v, ok := m.info().Defs[name].(*types.Var); ok && match.IsContext(v.Type()) && name.Name != "_" {
-					return v
-				}
-			}
-		}
-	}
-	return nil
-}
-
-// ctxSource names the context in scope: ctx, or r.Context() when the
-// enclosing function was given a request r and no context (the request
-// carries its caller's).
-func (m *model) ctxSource(ctx *types.Var, stack []ast.Node) string {
-	if ctx != nil {
-		return ctx.Name()
-	}
-	for i := len(stack) - 1; i >= 0; i-- {
-		var ft *ast.FuncType
-		switch f := stack[i].(type) {
-		case *ast.FuncDecl:
-			ft = f.Type
-		case *ast.FuncLit:
-			ft = f.Type
-		default:
-			continue
-		}
-		for _, field := range ft.Params.List {
-			for _, name := range field.Names {
-				if v, ok := m.info().Defs[name].(*types.Var); ok && match.IsHTTPRequestPtr(v.Type()) && name.Name != "_" {
-					return name.Name + ".Context()"
-				}
-			}
-		}
-	}
-	return ""
 }
 
 // isConstDuration reports the constant value of e, if it has one.

@@ -8,7 +8,6 @@ package retryloop
 import (
 	"go/token"
 	"go/types"
-	"regexp"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -39,6 +38,15 @@ type Summary struct {
 	// uuid, random or clock source or a sequence, see returnsFresh):
 	// makeKey() minted in a retry is a new key on every attempt.
 	Fresh bool
+	// WaitKind is how the duration it waits changes from call to call:
+	// WaitGrowing when it grows with the attempt it is given (math.Pow of
+	// it, a shift by it) and nothing randomises it, WaitJittered when it is
+	// randomised; WaitUnknown when it does not wait or the package does not
+	// show it.
+	WaitKind WaitKind
+	// Delay is the same for the time.Duration it returns, for a function
+	// that computes a wait for its caller to sleep (backoff(n)).
+	Delay WaitKind
 }
 
 // BlindWait reports a wait that a cancelled context does not end.
@@ -52,6 +60,7 @@ type summaries struct {
 	by   map[*ssa.Function]*Summary
 	// fresh memoises returnsFresh, computed only for the functions asked about.
 	fresh map[*ssa.Function]int8
+	g     *growth
 }
 
 // Of returns the summary of fn, the zero Summary for functions declared
@@ -68,13 +77,49 @@ func (s *summaries) Of(fn *types.Func) Summary {
 		sum.Fresh = s.returnsFresh(f)
 		return sum
 	}
+	if sig, ok := fn.Type().(*types.Signature); ok && sig.Recv() != nil && types.IsInterface(sig.Recv().Type()) {
+		return s.ofImplementations(sig.Recv().Type(), fn)
+	}
 	return Summary{}
+}
+
+// ofImplementations summarises a call of an interface method through the
+// package's implementations of it: it waits when one does, sleeps blind
+// only when every one does, and grows only when every one grows.
+func (s *summaries) ofImplementations(iface types.Type, m *types.Func) Summary {
+	impls := s.g.implementations(iface, m)
+	if len(impls) == 0 {
+		return Summary{}
+	}
+	out := Summary{Sleeps: true, WaitKind: -1, Delay: -1}
+	for _, f := range impls {
+		sum := s.by[f]
+		if sum == nil {
+			return Summary{}
+		}
+		out.Waits = out.Waits || sum.Waits
+		out.Sleeps = out.Sleeps && sum.Sleeps
+		out.Cancels = out.Cancels || sum.Cancels
+		out.WaitKind = agree(out.WaitKind, sum.WaitKind)
+		out.Delay = agree(out.Delay, sum.Delay)
+	}
+	return out
+}
+
+// agree is the kind every implementation has, WaitUnknown when they
+// differ (-1 is none seen yet).
+func agree(a, b WaitKind) WaitKind {
+	if a == -1 || a == b {
+		return b
+	}
+	return WaitUnknown
 }
 
 func (s *summaries) compute() {
 	s.done = true
 	s.by = map[*ssa.Function]*Summary{}
 	p := s.ssa.Get()
+	s.g = newGrowth(s, s.withInit(p))
 	callees := map[*ssa.Function][]*ssa.Function{}
 	for _, f := range p.Funcs {
 		sum := &Summary{}
@@ -86,20 +131,21 @@ func (s *summaries) compute() {
 					if streamRecv(&ins.Call) {
 						sum.Streams = true
 					}
-					if backoffName.MatchString(calledName(&ins.Call)) {
-						sum.Waits = true // s.sleep(n), policy.Backoff(n): a wait of its own making
+					if match.WaitOf(calledFunc(&ins.Call)) == match.Named {
+						sum.Waits = true // s.pause(n), policy.Backoff(n): a wait of its own making
 					}
-					callee := ins.Call.StaticCallee()
-					if callee == nil {
-						continue
-					}
-					if obj, ok := callee.Object().(*types.Func); ok && isTimerWait(obj) {
-						sum.Waits = true
-						sum.Sleeps = sum.Sleeps || match.IsFunc(obj, "time", "Sleep")
-						sum.Cancels = sum.Cancels || match.IsFunc(obj, RuntimeRetry, "Wait")
-					}
-					if callee.Pkg == p.Pkg || callee.Parent() != nil {
-						callees[f] = append(callees[f], callee)
+					// the static callee, or what a field, a value or an
+					// interface of the package holds (sleep: time.Sleep)
+					for _, callee := range s.g.calleesOf(&ins.Call) {
+						obj := funcObj(callee)
+						if obj != nil && isTimerWait(obj) {
+							sum.Waits = true
+							sum.Sleeps = sum.Sleeps || match.WaitOf(obj) == match.Sleep
+							sum.Cancels = sum.Cancels || match.IsFunc(obj, RuntimeRetry, "Wait")
+						}
+						if callee.Pkg == p.Pkg || callee.Parent() != nil {
+							callees[f] = append(callees[f], callee)
+						}
 					}
 				case *ssa.UnOp:
 					if ins.Op == token.ARROW {
@@ -143,6 +189,21 @@ func (s *summaries) compute() {
 			}
 		}
 	}
+	for f, sum := range s.by {
+		if sum.Waits {
+			sum.WaitKind = s.g.waitOf(f).wait()
+		}
+		sum.Delay = s.g.delayOf(f).wait()
+	}
+}
+
+// withInit returns the package's functions and its init, whose package
+// variables may set a function-valued field (sleep: time.Sleep).
+func (s *summaries) withInit(p *pkgssa.Package) []*ssa.Function {
+	if init := p.Pkg.Func("init"); init != nil {
+		return append([]*ssa.Function{init}, p.Funcs...)
+	}
+	return p.Funcs
 }
 
 type chanUse int
@@ -188,23 +249,21 @@ func chanKind(v ssa.Value) chanUse {
 	return chanOther
 }
 
-// backoffName matches the names of calls that wait or compute a backoff.
-var backoffName = regexp.MustCompile(`(?i)sleep|backoff|delay`)
-
-func calledName(c *ssa.CallCommon) string {
+// calledFunc returns the function or interface method a call names.
+func calledFunc(c *ssa.CallCommon) *types.Func {
 	if c.IsInvoke() {
-		return c.Method.Name()
+		return c.Method
 	}
 	if f := c.StaticCallee(); f != nil {
-		return f.Name()
+		return funcObj(f)
 	}
-	return ""
+	return nil
 }
 
 // isTimerWait matches the standard calls that wait a duration.
 func isTimerWait(fn *types.Func) bool {
-	return match.IsFunc(fn, "time", "Sleep", "After", "NewTimer", "AfterFunc", "Tick", "NewTicker") ||
-		match.IsMethod(fn, "time", "Timer", "Reset") || match.IsFunc(fn, RuntimeRetry, "Wait")
+	k := match.WaitOf(fn)
+	return k == match.Sleep || k == match.Timer || match.IsFunc(fn, RuntimeRetry, "Wait")
 }
 
 // streamRecv reports whether c receives a message on a stream: a method of

@@ -7,7 +7,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
-	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/resilvet/resilvet/analyzers/internal/match"
@@ -27,23 +27,23 @@ func (w *walker) isTimerRecv(s ast.Stmt) bool {
 	return false
 }
 
-var waitName = regexp.MustCompile(`(?i)sleep|wait|backoff|delay|pause`)
-
 // isWaitCall reports whether call waits between attempts.
 func (w *walker) isWaitCall(call *ast.CallExpr) bool {
-	fn := match.Callee(w.m.info(), call)
-	if fn == nil {
-		return false
+	return match.WaitOf(match.Callee(w.m.info(), call)) != match.NotWait
+}
+
+// calledField returns the function-valued field a call goes through
+// (c.sleep(d)), or nil.
+func (w *walker) calledField(call *ast.CallExpr) *types.Var {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return nil
 	}
-	if match.IsFunc(fn, "time", "Sleep", "After", "NewTimer", "AfterFunc") || match.IsMethod(fn, "time", "Timer", "Reset") {
-		return true
+	v, ok := w.m.info().Uses[sel.Sel].(*types.Var)
+	if !ok || !v.IsField() {
+		return nil
 	}
-	if sig, ok := fn.Type().(*types.Signature); ok && sig.Recv() != nil {
-		if match.IsNamed(sig.Recv().Type(), "sync", "WaitGroup") || match.IsNamed(sig.Recv().Type(), "sync", "Cond") {
-			return false
-		}
-	}
-	return waitName.MatchString(fn.Name())
+	return v
 }
 
 // waitsOf returns the waits between attempts.
@@ -64,6 +64,7 @@ func (w *walker) waitsOf(fbody *ast.BlockStmt) []*Wait {
 				cc := cl.(*ast.CommClause)
 				if cc.Comm != nil && w.isTimerRecv(cc.Comm) {
 					wt := w.timerWait(cc.Comm)
+					markCalls(wt.Node, seen) // <-time.After(c.delayFor(n)): the argument is part of it
 					wt.CtxAware = cases > 1
 					seen[wt.Node] = true
 					waits = append(waits, wt)
@@ -72,6 +73,7 @@ func (w *walker) waitsOf(fbody *ast.BlockStmt) []*Wait {
 		case *ast.ExprStmt:
 			if w.isTimerRecv(n) {
 				if wt := w.timerWait(n); !seen[wt.Node] {
+					markCalls(wt.Node, seen)
 					wt.CtxAware = false // a bare receive: nothing else wakes it
 					seen[wt.Node] = true
 					waits = append(waits, wt)
@@ -79,26 +81,33 @@ func (w *walker) waitsOf(fbody *ast.BlockStmt) []*Wait {
 				return
 			}
 			call, ok := ast.Unparen(n.X).(*ast.CallExpr)
-			if ok && match.IsFunc(match.Callee(info, call), "time", "Sleep") && len(call.Args) == 1 {
-				seen[call] = true
+			if ok && match.WaitOf(match.Callee(info, call)) == match.Sleep && len(call.Args) == 1 {
+				markCalls(call, seen) // time.Sleep(c.backoff(n)): the argument is part of the wait
 				waits = append(waits, &Wait{Node: call, Dur: call.Args[0], Sleep: n, Kind: w.durKind(call.Args[0], fbody)})
 			}
 		case *ast.CallExpr:
 			if seen[n] {
 				return
 			}
-			defer func() {
-				// a wait's arguments (retry.Backoff(...)) are part of it
-				ast.Inspect(n, func(x ast.Node) bool {
-					if c, ok := x.(*ast.CallExpr); ok {
-						seen[c] = true
-					}
-					return true
-				})
-			}()
+			defer markCalls(n, seen) // a wait's arguments (retry.Backoff(...)) are part of it
 			fn := match.Callee(info, n)
 			switch {
 			case fn == nil:
+				// a call through a function-valued field: c.sleep(d), where
+				// the package sets the field to time.Sleep, sleeps blind
+				fld := w.calledField(n)
+				switch {
+				case fld == nil:
+				case w.m.sums.fieldSleeps(fld):
+					wt := &Wait{Node: n, Kind: WaitUnknown, Helper: true}
+					if len(n.Args) == 1 {
+						wt.Dur, wt.Kind = n.Args[0], w.durKind(n.Args[0], fbody)
+					}
+					waits = append(waits, wt)
+				case match.WaitOf(fld) != match.NotWait:
+					// a wait of its own making the package does not show: trust it
+					waits = append(waits, &Wait{Node: n, Kind: WaitUnknown, CtxAware: true})
+				}
 			case match.IsFunc(fn, "time", "Sleep") && len(n.Args) == 1:
 				// a Sleep inside an expression (rare): ignores ctx like any other
 				waits = append(waits, &Wait{Node: n, Dur: n.Args[0], Kind: w.durKind(n.Args[0], fbody)})
@@ -111,17 +120,66 @@ func (w *walker) waitsOf(fbody *ast.BlockStmt) []*Wait {
 				waits = append(waits, &Wait{Node: n, Dur: n.Args[0], Kind: w.durKind(n.Args[0], fbody), CtxAware: true})
 			case match.IsFunc(fn, RuntimeRetry, "Wait") && len(n.Args) == 2:
 				waits = append(waits, &Wait{Node: n, Dur: n.Args[1], Kind: w.durKind(n.Args[1], fbody), CtxAware: true})
+			case match.IsMethod(fn, "golang.org/x/time/rate", "Limiter", "Wait", "WaitN"):
+				waits = append(waits, &Wait{Node: n, Kind: WaitUnknown, CtxAware: true, Pacing: true})
 			case fn.Name() == "NextBackOff":
 				waits = append(waits, &Wait{Node: n, Kind: WaitJittered, CtxAware: true})
 			case w.isWaitCall(n):
 				// a wait of its own making: trust it to honour cancellation,
 				// unless it is ours to see and sleeps blind
-				blind := fn.Pkg() == w.m.pass.Pkg && w.m.sums.Of(fn).BlindWait()
-				waits = append(waits, &Wait{Node: n, Kind: WaitUnknown, CtxAware: !blind, Helper: blind})
+				// (an interface's: through the package's implementations)
+				sum := Summary{}
+				if fn.Pkg() == w.m.pass.Pkg {
+					sum = w.m.sums.Of(fn)
+				}
+				kind := WaitUnknown
+				if sum.WaitKind == WaitGrowing || sum.WaitKind == WaitJittered {
+					kind = sum.WaitKind // a constant has no duration here to name
+				}
+				waits = append(waits, &Wait{Node: n, Kind: kind, CtxAware: !sum.BlindWait(), Helper: sum.BlindWait()})
 			}
 		}
 	})
-	return waits
+	return w.mergeTimer(waits)
+}
+
+// mergeTimer folds a receive from a timer's C into the one NewTimer or
+// Reset of the retry that set its duration: one wait, with the duration's
+// kind and the receive's watch on the context.
+func (w *walker) mergeTimer(waits []*Wait) []*Wait {
+	var set, recv *Wait
+	for _, wt := range waits {
+		switch n := wt.Node.(type) {
+		case *ast.CallExpr:
+			fn := match.Callee(w.m.info(), n)
+			if match.IsFunc(fn, "time", "NewTimer") || match.IsMethod(fn, "time", "Timer", "Reset") {
+				if set != nil {
+					return waits
+				}
+				set = wt
+			}
+		case *ast.UnaryExpr:
+			if recv != nil {
+				return waits
+			}
+			recv = wt
+		}
+	}
+	if set == nil || recv == nil {
+		return waits
+	}
+	set.CtxAware = recv.CtxAware
+	return slices.DeleteFunc(waits, func(wt *Wait) bool { return wt == recv })
+}
+
+// markCalls marks the calls inside a wait as part of it.
+func markCalls(n ast.Node, seen map[ast.Node]bool) {
+	ast.Inspect(n, func(x ast.Node) bool {
+		if c, ok := x.(*ast.CallExpr); ok {
+			seen[c] = true
+		}
+		return true
+	})
 }
 
 func (w *walker) timerWait(s ast.Stmt) *Wait {
@@ -137,28 +195,20 @@ func isRandPkg(p string) bool {
 	return p == "math/rand" || p == "math/rand/v2"
 }
 
-// combine merges the wait kinds of two parts of one wait: jittered and
-// unknown stick (they silence the check); growing beats constant.
-func combine(a, b WaitKind) WaitKind {
-	switch {
-	case a == WaitJittered || b == WaitJittered:
-		return WaitJittered
-	case a == WaitUnknown || b == WaitUnknown:
-		return WaitUnknown
-	case a == WaitGrowing || b == WaitGrowing:
-		return WaitGrowing
-	}
-	return a
-}
-
 // durKind classifies a duration expression.
 func (w *walker) durKind(e ast.Expr, fbody *ast.BlockStmt) WaitKind {
+	return w.exprKind(e, fbody).wait()
+}
+
+// exprKind classifies a duration expression: a field or parameter in it
+// is a configured scale, which keeps math.Pow(2, n) * c.base growing.
+func (w *walker) exprKind(e ast.Expr, fbody *ast.BlockStmt) dkind {
 	info := w.m.info()
 	if w.m.constValue(e) != nil {
-		return WaitConstant
+		return dConst
 	}
-	kind := WaitConstant
-	worse := func(k WaitKind) { kind = combine(kind, k) }
+	kind := dConst
+	worse := func(k dkind) { kind = join(kind, k) }
 	ast.Inspect(e, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.CallExpr:
@@ -168,16 +218,22 @@ func (w *walker) durKind(e ast.Expr, fbody *ast.BlockStmt) WaitKind {
 			fn := match.Callee(info, n)
 			switch {
 			case fn != nil && fn.Pkg() != nil && isRandPkg(fn.Pkg().Path()):
-				worse(WaitJittered)
+				worse(dJitter)
 			case fn != nil && strings.Contains(strings.ToLower(fn.Name()), "jitter"):
-				worse(WaitJittered)
+				worse(dJitter)
 			case match.IsFunc(fn, RuntimeRetry, "Backoff"):
-				worse(WaitJittered)
+				worse(dJitter)
 			case match.IsFunc(fn, "math", "Pow", "Exp2"):
-				worse(WaitGrowing)
+				worse(dGrow)
 			case isBuiltin(info, n.Fun, "min", "max"):
+			case fn != nil && fn.Pkg() == w.m.pass.Pkg:
+				worse(w.m.sums.Of(fn).Delay.dkind()) // c.backoff(n) computed here
+				return false
+			case fn == nil && w.calledField(n) != nil:
+				worse(w.m.sums.fieldDelay(w.calledField(n)).dkind()) // c.backoffFunc(n)
+				return false
 			default:
-				worse(WaitUnknown)
+				worse(dUnknown)
 				return false
 			}
 			return true
@@ -188,13 +244,13 @@ func (w *walker) durKind(e ast.Expr, fbody *ast.BlockStmt) WaitKind {
 				}
 			}
 			if w.m.constValue(n) == nil {
-				worse(WaitUnknown) // a field: configured elsewhere
+				worse(dScale) // a field: configured elsewhere
 			}
 			return false
 		case *ast.BinaryExpr:
 			if n.Op == token.SHL {
 				if w.m.constValue(n.Y) == nil {
-					worse(WaitGrowing)
+					worse(dGrow)
 				}
 			}
 		case *ast.Ident:
@@ -210,64 +266,58 @@ func (w *walker) durKind(e ast.Expr, fbody *ast.BlockStmt) WaitKind {
 }
 
 // varKind classifies a duration variable by its assignments.
-func (w *walker) varKind(v *types.Var, fbody *ast.BlockStmt) WaitKind {
+func (w *walker) varKind(v *types.Var, fbody *ast.BlockStmt) dkind {
 	if w.counters[v] {
-		return WaitGrowing
+		return dGrow
 	}
 	if fbody == nil || v.Pos() < fbody.Pos() || v.Pos() >= fbody.End() {
-		return WaitUnknown // a parameter, a package variable
+		return dScale // a parameter, a package variable: configured
 	}
 	info := w.m.info()
-	kind := WaitConstant
-	worse := func(k WaitKind) { kind = combine(kind, k) }
+	kind := dConst
+	worse := func(k dkind) { kind = join(kind, k) }
 	assigned := false
+	for _, a := range assignsOf(info, fbody, v) {
+		assigned = true
+		inLoop := a.stmt.Pos() >= w.l.Body.Pos() && a.stmt.Pos() < w.l.Body.End()
+		if a.rhs == nil {
+			worse(dUnknown)
+			continue
+		}
+		opAssign := a.stmt.Tok != token.DEFINE && a.stmt.Tok != token.ASSIGN
+		switch {
+		case mentionsRand(info, a.rhs):
+			worse(dJitter)
+		case opaqueCall(info, a.rhs):
+			worse(w.exprKind(a.rhs, fbody)) // computed elsewhere: boff.Duration(), or a package function
+		case inLoop && (opAssign || match.Mentions(info, a.rhs, v)):
+			worse(dGrow) // d *= 2, d = d * 2
+		case opAssign:
+			worse(dUnknown) // stepped outside the loop
+		default:
+			worse(w.exprKind(a.rhs, fbody)) // d := time.Duration(math.Pow(2, n)) * c.base; d = c.max
+		}
+	}
 	ast.Inspect(fbody, func(n ast.Node) bool {
 		switch n := n.(type) {
-		case *ast.AssignStmt:
-			for i, lhs := range n.Lhs {
-				if w.varOf(lhs) != v {
-					continue
-				}
-				assigned = true
-				inLoop := n.Pos() >= w.l.Body.Pos() && n.Pos() < w.l.Body.End()
-				if len(n.Rhs) != len(n.Lhs) {
-					worse(WaitUnknown)
-					continue
-				}
-				rhs := n.Rhs[i]
-				opAssign := n.Tok != token.DEFINE && n.Tok != token.ASSIGN
-				switch {
-				case mentionsRand(info, rhs):
-					worse(WaitJittered)
-				case opaqueCall(info, rhs):
-					worse(WaitUnknown) // computed elsewhere: boff.Duration()
-				case inLoop && (opAssign || match.Mentions(info, rhs, v)):
-					worse(WaitGrowing) // d *= 2, d = d * 2
-				case opAssign:
-					worse(WaitUnknown) // stepped outside the loop
-				case w.m.constValue(rhs) != nil:
-				default:
-					worse(WaitUnknown)
-				}
-			}
 		case *ast.ValueSpec:
 			for i, name := range n.Names {
 				if info.Defs[name] == v {
 					assigned = true
 					if i < len(n.Values) && w.m.constValue(n.Values[i]) == nil {
-						worse(WaitUnknown)
+						worse(dUnknown)
 					}
 				}
 			}
 		case *ast.UnaryExpr:
-			if n.Op == token.AND && w.varOf(n.X) == v {
-				worse(WaitUnknown)
+			if n.Op == token.AND && varOf(info, n.X) == v {
+				worse(dUnknown)
 			}
 		}
 		return true
 	})
 	if !assigned {
-		return WaitUnknown
+		return dUnknown
 	}
 	return kind
 }

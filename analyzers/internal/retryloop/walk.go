@@ -182,13 +182,45 @@ func (w *walker) containsContinue(s ast.Node, c wctx) bool {
 	return found
 }
 
-func (w *walker) varOf(e ast.Expr) *types.Var {
+func (w *walker) varOf(e ast.Expr) *types.Var { return varOf(w.m.info(), e) }
+
+// varOf returns the variable an identifier names, or nil.
+func varOf(info *types.Info, e ast.Expr) *types.Var {
 	id, ok := ast.Unparen(e).(*ast.Ident)
 	if !ok || id.Name == "_" {
 		return nil
 	}
-	v, _ := w.m.info().ObjectOf(id).(*types.Var)
+	v, _ := info.ObjectOf(id).(*types.Var)
 	return v
+}
+
+// assign is one assignment to a variable.
+type assign struct {
+	stmt *ast.AssignStmt
+	rhs  ast.Expr // the value assigned; nil when a call assigns several
+}
+
+// assignsOf returns the assignments to v in scope, in source order.
+func assignsOf(info *types.Info, scope ast.Node, v *types.Var) []assign {
+	var out []assign
+	ast.Inspect(scope, func(n ast.Node) bool {
+		as, ok := n.(*ast.AssignStmt)
+		if !ok {
+			return true
+		}
+		for i, lhs := range as.Lhs {
+			if varOf(info, lhs) != v {
+				continue
+			}
+			a := assign{stmt: as}
+			if len(as.Rhs) == len(as.Lhs) {
+				a.rhs = as.Rhs[i]
+			}
+			out = append(out, a)
+		}
+		return true
+	})
+	return out
 }
 
 func identOf(e ast.Expr) *ast.Ident {

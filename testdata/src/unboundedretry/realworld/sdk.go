@@ -107,7 +107,7 @@ func (api *API) call(ctx context.Context, method, uri string, payload []byte) ([
 	for i := 0; i <= api.maxRetries; i++ {
 		if i > 0 {
 			d := time.Duration(math.Pow(2, float64(i-1))) * api.minDelay
-			time.Sleep(d) // want `time.Sleep in a retry loop ignores cancellation of ctx; wait with retry.Wait\(ctx, d\) or select on ctx.Done\(\)`
+			time.Sleep(d) // want `retry backoff has no jitter, so clients that failed together retry together, and time.Sleep ignores cancellation of ctx; use retry.Wait\(ctx, retry.Backoff\(policy, attempt\)\)`
 		}
 		resp, respErr = api.request(ctx, method, uri, bytes.NewReader(payload))
 		if respErr != nil || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
