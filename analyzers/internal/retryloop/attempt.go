@@ -379,16 +379,3 @@ func isListen(fn *types.Func) bool {
 	return match.IsFunc(fn, "net", "Listen", "ListenPacket", "ListenTCP", "ListenUDP", "ListenUnix") ||
 		match.IsMethod(fn, "net", "ListenConfig", "Listen", "ListenPacket")
 }
-
-// sends reports whether call sends an HTTP request: Do or RoundTrip of a
-// request, or net/http's own senders.
-func (w *walker) sends(call *ast.CallExpr) bool {
-	fn := match.Callee(w.m.info(), call)
-	if fn == nil {
-		return false
-	}
-	if (fn.Name() == "Do" || fn.Name() == "RoundTrip") && len(call.Args) == 1 && isRequestType(w.m.info().TypeOf(call.Args[0])) {
-		return true
-	}
-	return fn.Pkg() != nil && fn.Pkg().Path() == "net/http" && (fn.Name() == "Get" || fn.Name() == "Post" || fn.Name() == "PostForm" || fn.Name() == "Head")
-}
