@@ -13,7 +13,7 @@ import (
 
 func TestFindings(t *testing.T) {
 	analysistest.Run(t, testkit.TestData(t), missingidemkey.Analyzer,
-		"missingidemkey/checkout", "missingidemkey/sdk", "missingidemkey/quiet", "missingidemkey/realworld")
+		"missingidemkey/checkout", "missingidemkey/sdk", "missingidemkey/quiet", "missingidemkey/realworld", "missingidemkey/realworld/sends")
 }
 
 func TestHeadersFlag(t *testing.T) {
