@@ -67,7 +67,7 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 				return
 			}
 			call, ok := ast.Unparen(n.Rhs[0]).(*ast.CallExpr)
-			if !ok || !w.m.fallible(call) || w.isWaitCall(call) || isNewRequest(match.Callee(w.m.info(), call)) ||
+			if !ok || !w.m.fallible(call) && !w.m.sendOutcome(call) || w.isWaitCall(call) || isNewRequest(match.Callee(w.m.info(), call)) ||
 				isListen(match.Callee(w.m.info(), call)) {
 				return
 			}
@@ -309,6 +309,9 @@ func (w *walker) errCompare(e ast.Expr, op token.Token) *types.Var {
 		return nil
 	}
 	v := w.varOf(x)
+	if v == nil {
+		v = w.outcomeErr(x) // out.err of out := send(c, req)
+	}
 	if v != nil && w.errs[v] != nil {
 		return v
 	}

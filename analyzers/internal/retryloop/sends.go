@@ -10,6 +10,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -60,6 +61,11 @@ func (m *model) sentArg(call *ast.CallExpr) (arg int, helper bool) {
 		// an interface method of the send shape (doer.Send(req))
 		return sendParam(fn.Type().(*types.Signature)), false
 	case fn.Pkg() == m.pass.Pkg:
+		// only a call given a request can send one: ask no summary (and
+		// build no SSA) for the others
+		if !slices.ContainsFunc(call.Args, func(a ast.Expr) bool { return isRequestType(info.TypeOf(a)) }) {
+			return -1, false
+		}
 		sum := m.sums.Of(fn)
 		for i := range call.Args {
 			if i < 64 && sum.SendsArgs&(1<<i) != 0 {
@@ -86,6 +92,53 @@ func (w *walker) sends(call *ast.CallExpr) bool {
 	fn := match.Callee(w.m.info(), call)
 	return fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "net/http" &&
 		(fn.Name() == "Get" || fn.Name() == "Post" || fn.Name() == "PostForm" || fn.Name() == "Head")
+}
+
+// sendOutcome reports whether call is a helper of the package that sends
+// a request and returns one struct carrying the attempt's error: out :=
+// send(c, req), then out.err decides.
+func (m *model) sendOutcome(call *ast.CallExpr) bool {
+	if errField(m.info().TypeOf(call)) == nil {
+		return false
+	}
+	i, helper := m.sentArg(call)
+	return i >= 0 && helper
+}
+
+// errField returns the error field of a struct (or pointer to one) t.
+func errField(t types.Type) *types.Var {
+	if t == nil {
+		return nil
+	}
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	if !ok {
+		return nil
+	}
+	for i := range st.NumFields() {
+		if f := st.Field(i); match.IsError(f.Type()) {
+			return f
+		}
+	}
+	return nil
+}
+
+// outcomeErr returns out for out.err, when out holds a send's outcome.
+func (w *walker) outcomeErr(e ast.Expr) *types.Var {
+	sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	v := w.varOf(sel.X)
+	if v == nil || w.errs[v] == nil || !w.m.sendOutcome(w.errs[v]) {
+		return nil
+	}
+	if f := errField(v.Type()); f != nil && w.m.info().ObjectOf(sel.Sel) == f {
+		return v
+	}
+	return nil
 }
 
 // passedFuncs returns the bodies of the function literals handed to calls

@@ -326,3 +326,103 @@ func (s *Service) NotifyFresh(ctx context.Context, cb *Breaker, msg []byte) erro
 	}
 	return errors.New("notify: attempts exhausted")
 }
+
+// outcome is what one send produced.
+type outcome struct {
+	resp *http.Response
+	err  error
+}
+
+// send sends req with c and keeps what came back.
+func send(c *http.Client, req *http.Request) outcome {
+	resp, err := c.Do(req)
+	return outcome{resp: resp, err: err}
+}
+
+// Replicate re-sends one request through send, which returns the outcome
+// as one value.
+func Replicate(ctx context.Context, c *http.Client, url string, blob []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, bytes.NewReader(blob))
+	if err != nil {
+		return err
+	}
+	for attempt := 0; attempt < 3; attempt++ {
+		out := send(c, req) // want `request req is re-sent on every attempt but its body is consumed by the first`
+		if out.err == nil {
+			out.resp.Body.Close()
+			return nil
+		}
+		if err := pause(ctx, attempt); err != nil {
+			return err
+		}
+	}
+	return errors.New("replicate: attempts exhausted")
+}
+
+// ReplicateFresh is the fixed twin: a new request, and body, per attempt.
+func ReplicateFresh(ctx context.Context, c *http.Client, url string, blob []byte) error {
+	for attempt := 0; attempt < 3; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, bytes.NewReader(blob))
+		if err != nil {
+			return err
+		}
+		out := send(c, req)
+		if out.err == nil {
+			out.resp.Body.Close()
+			return nil
+		}
+		if err := pause(ctx, attempt); err != nil {
+			return err
+		}
+	}
+	return errors.New("replicate: attempts exhausted")
+}
+
+// Ping keeps calling through the breaker until a call gets through: once
+// the breaker opens, Execute fails at once and the loop spins on it.
+func (s *Service) Ping(cb *Breaker) {
+	for { // want `retry loop has no bound: a failing cb.Execute is retried forever`
+		_, err := cb.Execute(func() (any, error) { // want `cb.Execute is retried at once with no wait`
+			req, err := http.NewRequest(http.MethodGet, s.url+"/ping", nil)
+			if err != nil {
+				return nil, err
+			}
+			resp, err := s.hc.Do(req)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body.Close()
+			return nil, nil
+		})
+		if err == nil {
+			return
+		}
+	}
+}
+
+// PingPatiently is the fixed twin: a bounded retry that waits between
+// attempts and ends with ctx.
+func (s *Service) PingPatiently(ctx context.Context, cb *Breaker) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		_, err = cb.Execute(func() (any, error) {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url+"/ping", nil)
+			if err != nil {
+				return nil, err
+			}
+			resp, err := s.hc.Do(req)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body.Close()
+			return nil, nil
+		})
+		if err == nil {
+			return nil
+		}
+		if err := pause(ctx, attempt); err != nil {
+			return err
+		}
+	}
+	return err
+}
