@@ -28,19 +28,24 @@ func (w *walker) requestsOf(fbody *ast.BlockStmt) []*Request {
 				return
 			}
 			if i, helper := w.m.sentArg(call); i >= 0 && i < len(call.Args) {
-				if r := w.sendArg(call, i, fbody); r != nil {
-					if r.New != nil {
-						seen[r.New] = true
-					}
-					if helper {
-						// a helper of the package may set headers or
-						// restore the body itself
-						sum, bit := w.m.sums.Of(match.Callee(info, call)), uint64(1)<<i
-						r.HeadersOpaque = r.HeadersOpaque || sum.ChangesArgs&bit != 0
-						r.Rewound = r.Rewound || sum.RewindsArgs&bit != 0
-					}
-					reqs = append(reqs, r)
+				r := w.sendArg(call, i, fbody)
+				if r == nil {
+					// a request built elsewhere (the caller's, a
+					// builder's): sent here, but its method, headers and
+					// body are out of sight
+					r = &Request{Send: call, Var: w.varOf(call.Args[i]), HeadersOpaque: true}
 				}
+				if r.New != nil {
+					seen[r.New] = true
+				}
+				if helper {
+					// a helper of the package may set headers or restore
+					// the body itself
+					sum, bit := w.m.sums.Of(match.Callee(info, call)), uint64(1)<<i
+					r.HeadersOpaque = r.HeadersOpaque || sum.ChangesArgs&bit != 0
+					r.Rewound = r.Rewound || sum.RewindsArgs&bit != 0
+				}
+				reqs = append(reqs, r)
 				return
 			}
 			fn := match.Callee(info, call)

@@ -84,9 +84,15 @@ func isAbstract(fn *types.Func) bool {
 }
 
 // sends reports whether call sends an HTTP request: a send of a request
-// (Do, RoundTrip, a send-shaped value or helper), or net/http's own senders.
+// (Do, RoundTrip, a send-shaped value or helper), a call that returns a
+// response and an error (a pipeline's req.Next(), c.get(url)), or
+// net/http's own senders.
 func (w *walker) sends(call *ast.CallExpr) bool {
 	if i, _ := w.m.sentArg(call); i >= 0 {
+		return true
+	}
+	if tup, ok := w.m.info().TypeOf(call).(*types.Tuple); ok && tup.Len() == 2 &&
+		isResponse(tup.At(0).Type()) && match.IsError(tup.At(1).Type()) {
 		return true
 	}
 	fn := match.Callee(w.m.info(), call)
@@ -139,6 +145,17 @@ func (w *walker) outcomeErr(e ast.Expr) *types.Var {
 		return v
 	}
 	return nil
+}
+
+// sendCalls returns the calls among calls that send an HTTP request.
+func (w *walker) sendCalls(calls []*ast.CallExpr) []*ast.CallExpr {
+	var out []*ast.CallExpr
+	for _, c := range calls {
+		if w.sends(c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // passedFuncs returns the bodies of the function literals handed to calls
