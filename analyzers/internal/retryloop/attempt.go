@@ -75,9 +75,11 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 			if ev == nil {
 				return
 			}
-			if w.errs[ev] == nil {
+			if w.errs[ev] == nil || !w.sends(w.errs[ev]) && w.sends(call) {
 				// the first call is the attempt; later ones (a cleanup,
-				// a disconnect notice) reuse its variable
+				// a disconnect notice) reuse its variable, unless the
+				// first only prepares the send that follows (err =
+				// req.RewindBody(); ...; resp, err = req.Next())
 				w.errs[ev] = call
 				for _, lhs := range n.Lhs[:len(n.Lhs)-1] {
 					if v := w.varOf(lhs); v != nil {

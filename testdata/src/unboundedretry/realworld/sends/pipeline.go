@@ -18,6 +18,19 @@ type Request struct {
 	policies []Policy
 }
 
+// rewind restores the body for another try.
+func (r *Request) rewind() error {
+	if r.raw.GetBody == nil {
+		return nil
+	}
+	body, err := r.raw.GetBody()
+	if err != nil {
+		return err
+	}
+	r.raw.Body = body
+	return nil
+}
+
 // Next runs the next policy of the pipeline.
 func (r *Request) Next() (*http.Response, error) {
 	p := r.policies[0]
@@ -26,13 +39,17 @@ func (r *Request) Next() (*http.Response, error) {
 }
 
 // hammerPolicy retries the rest of the pipeline at once: a throttled or
-// failing service gets the next attempt immediately.
+// failing service gets the next attempt immediately. The body is rewound
+// first, with the same err the send then sets.
 type hammerPolicy struct{ tries int }
 
 func (p hammerPolicy) Do(req *Request) (*http.Response, error) {
 	var resp *http.Response
 	var err error
 	for try := 1; try <= p.tries; try++ {
+		if err = req.rewind(); err != nil {
+			return nil, err
+		}
 		resp, err = req.Next() // want `req.Next is retried at once with no wait`
 		if err == nil && resp.StatusCode < 500 {
 			return resp, nil
@@ -53,6 +70,9 @@ func (p backoffPolicy) Do(req *Request) (*http.Response, error) {
 	var resp *http.Response
 	var err error
 	for try := 1; try <= p.tries; try++ {
+		if err = req.rewind(); err != nil {
+			return nil, err
+		}
 		resp, err = req.Next()
 		if err == nil && resp.StatusCode < 500 {
 			return resp, nil
