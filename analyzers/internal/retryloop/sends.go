@@ -49,7 +49,11 @@ func (m *model) sentArg(call *ast.CallExpr) (arg int, helper bool) {
 	fn := match.Callee(info, call)
 	switch {
 	case fn == nil:
-		// a func value: a local, a parameter, a field (next(req))
+		// a func value: a local, a parameter, a field (next(req)); not a
+		// conversion to a send-shaped type (Doer(fn))
+		if tv, ok := info.Types[call.Fun]; !ok || tv.IsType() {
+			return -1, false
+		}
 		var sig *types.Signature
 		if t := info.TypeOf(call.Fun); t != nil {
 			sig, _ = t.Underlying().(*types.Signature)

@@ -426,3 +426,15 @@ func (s *Service) PingPatiently(ctx context.Context, cb *Breaker) error {
 	}
 	return err
 }
+
+// chainFor builds the middleware chain again until its options validate: a
+// local step with no dependency behind it. Converting the result to Doer
+// sends nothing.
+func chainFor(build func() (func(*http.Request) (*http.Response, error), error)) Doer {
+	for {
+		f, err := build()
+		if err == nil {
+			return Doer(f)
+		}
+	}
+}
