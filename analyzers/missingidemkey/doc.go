@@ -8,7 +8,11 @@
 // # What it flags
 //
 // POST and PATCH requests (not idempotent, RFC 9110) sent inside a retry — a
-// retry loop, a retry helper's function, or a go-retryablehttp client — when:
+// retry loop, a retry helper's function, or a go-retryablehttp client; sent
+// with client.Do, a RoundTripper, a func(*http.Request) (*http.Response,
+// error) value or interface method, a function of the package that sends
+// the request unchanged, or inside a function handed to a circuit breaker —
+// when:
 //
 //   - no Idempotency-Key header is set on the request (accepted names:
 //     -headers, default Idempotency-Key,X-Idempotency-Key), or the send cannot

@@ -9,7 +9,7 @@ import (
 
 func TestFindings(t *testing.T) {
 	testkit.Run(t, missingidemkey.Analyzer,
-		"missingidemkey/checkout", "missingidemkey/sdk", "missingidemkey/quiet", "missingidemkey/realworld", "missingidemkey/realworld/keys")
+		"missingidemkey/checkout", "missingidemkey/sdk", "missingidemkey/quiet", "missingidemkey/realworld", "missingidemkey/realworld/keys", "missingidemkey/realworld/sends")
 }
 
 func TestHeadersFlag(t *testing.T) {

@@ -42,6 +42,13 @@
 //     bytes.Reader/strings.Reader/bytes.Buffer built outside the loop and
 //     passed to NewRequest inside it.
 //
+// A send is not only client.Do: a RoundTripper's RoundTrip, a call of a
+// func(*http.Request) (*http.Response, error) value, field or interface
+// method (a middleware chain), a function of the package that sends the
+// request it is given, a call that returns (*http.Response, error) (a
+// pipeline's req.Next()), and a send inside a function the loop hands to a
+// circuit breaker or retry library all count.
+//
 // Calls to retry helpers (cenkalti/backoff v4/v5 Retry, avast/retry-go Do,
 // runtime/retry.Do, more with
 // -unboundedretry.retry-helpers=importpath.Func,..., or the same flag of

@@ -336,7 +336,7 @@ var netPkgs = []string{"net", "net/http", "net/rpc", "net/smtp", "database/sql",
 // it sends HTTP requests or calls something that dials, sends or fetches.
 // Retries of local work (an optimistic-concurrency conflict) need no wait.
 func remote(pass *analysis.Pass, l *retryloop.Loop) bool {
-	if len(l.Requests) > 0 {
+	if len(l.Requests) > 0 || len(l.Sends) > 0 {
 		return true
 	}
 	for _, c := range l.Calls {

@@ -67,7 +67,7 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 				return
 			}
 			call, ok := ast.Unparen(n.Rhs[0]).(*ast.CallExpr)
-			if !ok || !w.m.fallible(call) || w.isWaitCall(call) || isNewRequest(match.Callee(w.m.info(), call)) ||
+			if !ok || !w.m.fallible(call) && !w.m.sendOutcome(call) || w.isWaitCall(call) || isNewRequest(match.Callee(w.m.info(), call)) ||
 				isListen(match.Callee(w.m.info(), call)) {
 				return
 			}
@@ -75,9 +75,11 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 			if ev == nil {
 				return
 			}
-			if w.errs[ev] == nil {
+			if w.errs[ev] == nil || !w.sends(w.errs[ev]) && w.sends(call) {
 				// the first call is the attempt; later ones (a cleanup,
-				// a disconnect notice) reuse its variable
+				// a disconnect notice) reuse its variable, unless the
+				// first only prepares the send that follows (err =
+				// req.RewindBody(); ...; resp, err = req.Next())
 				w.errs[ev] = call
 				for _, lhs := range n.Lhs[:len(n.Lhs)-1] {
 					if v := w.varOf(lhs); v != nil {
@@ -312,6 +314,9 @@ func (w *walker) errCompare(e ast.Expr, op token.Token) *types.Var {
 		return nil
 	}
 	v := w.varOf(x)
+	if v == nil {
+		v = w.outcomeErr(x) // out.err of out := send(c, req)
+	}
 	if v != nil && w.errs[v] != nil {
 		return v
 	}
@@ -381,17 +386,4 @@ func (w *walker) schedules(x ast.Expr) bool {
 func isListen(fn *types.Func) bool {
 	return match.IsFunc(fn, "net", "Listen", "ListenPacket", "ListenTCP", "ListenUDP", "ListenUnix") ||
 		match.IsMethod(fn, "net", "ListenConfig", "Listen", "ListenPacket")
-}
-
-// sends reports whether call sends an HTTP request: Do or RoundTrip of a
-// request, or net/http's own senders.
-func (w *walker) sends(call *ast.CallExpr) bool {
-	fn := match.Callee(w.m.info(), call)
-	if fn == nil {
-		return false
-	}
-	if (fn.Name() == "Do" || fn.Name() == "RoundTrip") && len(call.Args) == 1 && isRequestType(w.m.info().TypeOf(call.Args[0])) {
-		return true
-	}
-	return fn.Pkg() != nil && fn.Pkg().Path() == "net/http" && (fn.Name() == "Get" || fn.Name() == "Post" || fn.Name() == "PostForm" || fn.Name() == "Head")
 }

@@ -83,8 +83,8 @@ func (w *walker) classify(cond ast.Expr) Bound {
 					return false
 				}
 			}
-			if statusSel(info, n) {
-				return false
+			if statusSel(info, n) || w.outcomeErr(n) != nil {
+				return false // the attempt's outcome, not a bound
 			}
 		case *ast.Ident:
 			obj := info.Uses[n]

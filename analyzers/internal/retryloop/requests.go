@@ -14,47 +14,63 @@ import (
 	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
 
-// requestsOf returns the HTTP requests the retry sends.
+// requestsOf returns the HTTP requests the retry sends, in its body and
+// in the functions its body hands to a breaker or a retry library.
 func (w *walker) requestsOf(fbody *ast.BlockStmt) []*Request {
 	info := w.m.info()
 	var reqs []*Request
 	seen := map[*ast.CallExpr]bool{}
-	w.walk(w.l.Body, wctx{}, func(n ast.Node, c wctx) {
-		call, ok := n.(*ast.CallExpr)
-		if !ok {
-			return
-		}
-		fn := match.Callee(info, call)
-		if fn == nil {
-			return
-		}
-		switch {
-		case fn.Name() == "Do" && len(call.Args) == 1 && isRequestType(info.TypeOf(call.Args[0])):
-			if r := w.send(call, fbody); r != nil {
+	bodies := append([]*ast.BlockStmt{w.l.Body}, w.passedFuncs(w.l.Body)...)
+	for _, body := range bodies {
+		w.walk(body, wctx{}, func(n ast.Node, c wctx) {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return
+			}
+			if i, helper := w.m.sentArg(call); i >= 0 && i < len(call.Args) {
+				r := w.sendArg(call, i, fbody)
+				if r == nil {
+					// a request built elsewhere (the caller's, a
+					// builder's): sent here, but its method, headers and
+					// body are out of sight
+					r = &Request{Send: call, Var: w.varOf(call.Args[i]), HeadersOpaque: true}
+				}
 				if r.New != nil {
 					seen[r.New] = true
 				}
+				if helper {
+					// a helper of the package may set headers or restore
+					// the body itself
+					sum, bit := w.m.sums.Of(match.Callee(info, call)), uint64(1)<<i
+					r.HeadersOpaque = r.HeadersOpaque || sum.ChangesArgs&bit != 0
+					r.Rewound = r.Rewound || sum.RewindsArgs&bit != 0
+				}
+				reqs = append(reqs, r)
+				return
+			}
+			fn := match.Callee(info, call)
+			if match.IsFunc(fn, "net/http", "Post", "PostForm") || match.IsMethod(fn, "net/http", "Client", "Post", "PostForm") {
+				r := &Request{Send: call, Method: "POST", NoHeaders: true, InRetry: true, URL: call.Args[0]}
+				if fn.Name() == "Post" && len(call.Args) == 3 {
+					r.Body = call.Args[2]
+					r.Reader = w.outsideReader(r.Body, fbody)
+				}
 				reqs = append(reqs, r)
 			}
-		case match.IsFunc(fn, "net/http", "Post", "PostForm") || match.IsMethod(fn, "net/http", "Client", "Post", "PostForm"):
-			r := &Request{Send: call, Method: "POST", NoHeaders: true, InRetry: true, URL: call.Args[0]}
-			if fn.Name() == "Post" && len(call.Args) == 3 {
-				r.Body = call.Args[2]
-				r.Reader = w.outsideReader(r.Body, fbody)
+		})
+	}
+	for _, body := range bodies {
+		w.walk(body, wctx{}, func(n ast.Node, c wctx) {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || seen[call] || !isNewRequest(match.Callee(info, call)) {
+				return
 			}
+			// built here but sent elsewhere (a helper, a wrapper)
+			r := w.newRequest(call, nil, fbody)
+			r.HeadersOpaque = true
 			reqs = append(reqs, r)
-		}
-	})
-	w.walk(w.l.Body, wctx{}, func(n ast.Node, c wctx) {
-		call, ok := n.(*ast.CallExpr)
-		if !ok || seen[call] || !isNewRequest(match.Callee(info, call)) {
-			return
-		}
-		// built here but sent elsewhere (a helper, a wrapper)
-		r := w.newRequest(call, nil, fbody)
-		r.HeadersOpaque = true
-		reqs = append(reqs, r)
-	})
+		})
+	}
 	return reqs
 }
 
@@ -73,8 +89,13 @@ func isNewRequest(fn *types.Func) bool {
 
 // send models the request a Do call sends.
 func (w *walker) send(call *ast.CallExpr, fbody *ast.BlockStmt) *Request {
+	return w.sendArg(call, 0, fbody)
+}
+
+// sendArg models the request a send call passes as its i-th argument.
+func (w *walker) sendArg(call *ast.CallExpr, i int, fbody *ast.BlockStmt) *Request {
 	info := w.m.info()
-	arg := ast.Unparen(call.Args[0])
+	arg := ast.Unparen(call.Args[i])
 	// req.WithContext(ctx) sends req's body
 	if c, ok := arg.(*ast.CallExpr); ok {
 		if sel, ok := c.Fun.(*ast.SelectorExpr); ok && (sel.Sel.Name == "WithContext") {
@@ -164,7 +185,7 @@ func (w *walker) newRequest(call *ast.CallExpr, v *types.Var, fbody *ast.BlockSt
 				}
 			}
 			for i, a := range n.Args {
-				if w.varOf(a) == v && n != r.Send && !isSendOf(info, n) {
+				if w.varOf(a) == v && n != r.Send && !w.sendsUnchanged(n, a) {
 					r.HeadersOpaque = true // passed to a helper that may set headers
 					w.helperHeaders(r, n, i)
 				}
@@ -211,9 +232,14 @@ func (w *walker) newRequest(call *ast.CallExpr, v *types.Var, fbody *ast.BlockSt
 	return r
 }
 
-func isSendOf(info *types.Info, call *ast.CallExpr) bool {
-	fn := match.Callee(info, call)
-	return fn != nil && fn.Name() == "Do"
+// sendsUnchanged reports whether call sends its argument a as it is: a
+// send that sets no header on it.
+func (w *walker) sendsUnchanged(call *ast.CallExpr, a ast.Expr) bool {
+	i, helper := w.m.sentArg(call)
+	if i < 0 || i >= len(call.Args) || call.Args[i] != a {
+		return false
+	}
+	return !helper || w.m.sums.Of(match.Callee(w.m.info(), call)).ChangesArgs&(1<<i) == 0
 }
 
 func isNoBody(info *types.Info, e ast.Expr) bool {

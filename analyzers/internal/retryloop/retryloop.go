@@ -154,6 +154,11 @@ type Loop struct {
 	// attempt (uuid, rand, time.Now, the counter), by variable.
 	Keys map[*types.Var]ast.Expr
 	sums *summaries
+	// Sends are the attempt calls that send an HTTP request: client.Do,
+	// RoundTrip, a send-shaped func value, field or interface method, a
+	// helper of the package that sends its request argument, or a call
+	// that hands back a response (a pipeline's req.Next()).
+	Sends []*ast.CallExpr
 }
 
 // StatusRetry is a status condition whose branch starts another attempt.
@@ -348,6 +353,7 @@ func (m *model) loop(s ast.Stmt, stack []ast.Node) *Loop {
 	l.Unclosed = w.unclosedOf()
 	l.Requests = w.requestsOf(fbody)
 	l.Keys = w.keysOf()
+	l.Sends = w.sendCalls(calls)
 	return l
 }
 

@@ -47,6 +47,22 @@ type Summary struct {
 	// Delay is the same for the time.Duration it returns, for a function
 	// that computes a wait for its caller to sleep (backoff(n)).
 	Delay WaitKind
+	// SendsArgs has bit i set when it sends its i-th argument (the
+	// receiver not counted), an *http.Request: with Do, RoundTrip, a value
+	// of type func(*http.Request) (*http.Response, error), or a function of
+	// the package that sends it.
+	SendsArgs uint64
+	// ChangesArgs has bit i set when it may change the headers of the
+	// request given as its i-th argument: it reaches the request's Header
+	// or hands the request to a call that does not just send it.
+	ChangesArgs uint64
+	// OpenResponse: it returns the response of a send it makes, itself or
+	// in a struct, without closing the response's body.
+	OpenResponse bool
+	// RewindsArgs has bit i set when it restores the body of the request
+	// given as its i-th argument (reads its GetBody or assigns its Body),
+	// so sending that request again sends the whole body.
+	RewindsArgs uint64
 }
 
 // BlindWait reports a wait that a cancelled context does not end.
@@ -195,6 +211,7 @@ func (s *summaries) compute() {
 		}
 		sum.Delay = s.g.delayOf(f).wait()
 	}
+	s.sendSummaries(p)
 }
 
 // withInit returns the package's functions and its init, whose package
