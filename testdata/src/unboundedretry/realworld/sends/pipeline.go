@@ -61,29 +61,3 @@ func (p hammerPolicy) Do(req *Request) (*http.Response, error) {
 	}
 	return resp, err
 }
-
-// backoffPolicy is the fixed twin: a jittered wait that ends with the
-// request's context between tries.
-type backoffPolicy struct{ tries int }
-
-func (p backoffPolicy) Do(req *Request) (*http.Response, error) {
-	var resp *http.Response
-	var err error
-	for try := 1; try <= p.tries; try++ {
-		if err = req.rewind(); err != nil {
-			return nil, err
-		}
-		resp, err = req.Next()
-		if err == nil && resp.StatusCode < 500 {
-			return resp, nil
-		}
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-		}
-		if err := pause(req.raw.Context(), try); err != nil {
-			return nil, err
-		}
-	}
-	return resp, err
-}

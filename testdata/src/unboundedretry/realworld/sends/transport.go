@@ -18,7 +18,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var resp *http.Response
 	var err error
 	for try := 0; try < t.tries; try++ {
-		resp, err = t.next.RoundTrip(req) // want `response body of a failed attempt is not closed before the next one, leaking its connection; drain and close resp.Body before retrying`
+		resp, err = t.next.RoundTrip(req) // want `response body of a failed attempt is not closed before the next one, so each retry holds another connection that is never reused; drain and close resp.Body before retrying`
 		if err == nil && resp.StatusCode < 500 {
 			return resp, nil
 		}
