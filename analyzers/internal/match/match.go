@@ -4,6 +4,7 @@ package match
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"strings"
 
@@ -82,7 +83,13 @@ func IsHTTPRequestPtr(t types.Type) bool {
 
 // IsTestFile reports whether f is a _test.go file.
 func IsTestFile(pass *analysis.Pass, f *ast.File) bool {
-	return strings.HasSuffix(pass.Fset.File(f.Pos()).Name(), "_test.go")
+	return IsTestPos(pass, f.Pos())
+}
+
+// IsTestPos reports whether pos lies in a _test.go file.
+func IsTestPos(pass *analysis.Pass, pos token.Pos) bool {
+	tf := pass.Fset.File(pos)
+	return tf != nil && strings.HasSuffix(tf.Name(), "_test.go")
 }
 
 func in(s string, set []string) bool {
