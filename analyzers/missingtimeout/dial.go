@@ -16,21 +16,20 @@ const tlsPkg = "crypto/tls"
 // dial reports TLS dials with no timeout, and DialContext calls whose
 // dialer has no Timeout and whose context has no deadline.
 func (c *checker) dial(cur inspector.Cursor, call *ast.CallExpr, fn *types.Func) {
-	info := c.pass.TypesInfo
 	switch {
 	case match.IsFunc(fn, tlsPkg, "Dial"):
-		if len(call.Args) == 3 && localNetwork(info, call.Args[0]) || c.mirrorsStd(cur) {
+		if len(call.Args) == 3 && c.localNetwork(cur, call.Args[0]) || c.mirrorsStd(cur) {
 			return
 		}
 		c.rep.Reportf(call, "tls.Dial has no timeout, so a peer that never completes the connection or the handshake can hang it forever; use tls.DialWithDialer with a net.Dialer that has a Timeout")
 	case match.IsFunc(fn, tlsPkg, "DialWithDialer"):
-		if len(call.Args) != 4 || localNetwork(info, call.Args[1]) || !c.dialerUnbounded(cur, call.Args[0]) {
+		if len(call.Args) != 4 || c.localNetwork(cur, call.Args[1]) || !c.dialerUnbounded(cur, call.Args[0]) {
 			return
 		}
 		c.rep.Reportf(call, "tls.DialWithDialer with a net.Dialer that has no Timeout can wait forever to connect and handshake; set the dialer's Timeout")
 	case match.IsMethod(fn, netPkg, "Dialer", "DialContext"):
 		sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-		if !ok || len(call.Args) != 3 || localNetwork(info, call.Args[1]) ||
+		if !ok || len(call.Args) != 3 || c.localNetwork(cur, call.Args[1]) ||
 			c.deadlinesAt(cur).ctx(call.Args[0]) != boundNo || !c.dialerUnbounded(cur, sel.X) {
 			return
 		}
@@ -42,12 +41,12 @@ func (c *checker) dial(cur inspector.Cursor, call *ast.CallExpr, fn *types.Func)
 			return
 		}
 		if fn.Name() == "Dial" {
-			if len(call.Args) == 2 && !localNetwork(info, call.Args[0]) {
+			if len(call.Args) == 2 && !c.localNetwork(cur, call.Args[0]) {
 				c.rep.Reportf(call, "tls.Dialer with no NetDialer Timeout can wait forever in Dial to connect and handshake; set NetDialer with a Timeout or use DialContext with a deadline")
 			}
 			return
 		}
-		if len(call.Args) != 3 || localNetwork(info, call.Args[1]) || c.deadlinesAt(cur).ctx(call.Args[0]) != boundNo {
+		if len(call.Args) != 3 || c.localNetwork(cur, call.Args[1]) || c.deadlinesAt(cur).ctx(call.Args[0]) != boundNo {
 			return
 		}
 		c.rep.Reportf(call, "tls.Dialer has no NetDialer Timeout and %s has no deadline, so DialContext can wait forever to connect and handshake; set NetDialer with a Timeout or derive the context with context.WithTimeout", types.ExprString(call.Args[0]))

@@ -138,13 +138,13 @@ func (c *checker) call(f *ast.File, cur inspector.Cursor, call *ast.CallExpr) {
 	case match.IsFunc(fn, httpPkg, "Serve", "ServeTLS"):
 		c.rep.Reportf(call, "http.%s cannot set read timeouts, so slow clients can hold connections forever; use an http.Server with ReadHeaderTimeout", fn.Name())
 	case match.IsFunc(fn, netPkg, "Dial"):
-		if len(call.Args) == 2 && localNetwork(info, call.Args[0]) || c.mirrorsStd(cur) {
+		if len(call.Args) == 2 && c.localNetwork(cur, call.Args[0]) || c.mirrorsStd(cur) {
 			return
 		}
 		c.rep.Reportf(call, "net.Dial has no timeout; use net.DialTimeout or a net.Dialer with a Timeout")
 	case match.IsMethod(fn, netPkg, "Dialer", "Dial"):
 		sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-		if !ok || len(call.Args) != 2 || localNetwork(info, call.Args[0]) || !c.dialerUnbounded(cur, sel.X) {
+		if !ok || len(call.Args) != 2 || c.localNetwork(cur, call.Args[0]) || !c.dialerUnbounded(cur, sel.X) {
 			return
 		}
 		c.rep.Reportf(call, "net.Dialer with no Timeout can wait forever in Dial; set Timeout or use DialContext with a deadline")
@@ -779,9 +779,32 @@ func isDefaultClient(info *types.Info, e ast.Expr) bool {
 	return ok && v.Name() == "DefaultClient" && v.Pkg() != nil && v.Pkg().Path() == httpPkg
 }
 
-// localNetwork reports whether a Dial network argument is a constant that
-// never waits on a remote peer to connect (UDP, Unix sockets, raw IP).
-func localNetwork(info *types.Info, e ast.Expr) bool {
+// localNetwork reports whether a Dial network argument names a network
+// that never waits on a remote peer to connect (UDP, Unix sockets, raw IP):
+// a constant, or a value the enclosing switch case has matched to one.
+func (c *checker) localNetwork(cur inspector.Cursor, e ast.Expr) bool {
+	if localConst(c.pass.TypesInfo, e) {
+		return true
+	}
+	// switch proto { case "unix": net.Dial(proto, addr) }: the case names it
+	for cc := range cur.Enclosing((*ast.CaseClause)(nil)) {
+		clause := cc.Node().(*ast.CaseClause)
+		sw, ok := cc.Parent().Parent().Node().(*ast.SwitchStmt)
+		if !ok || sw.Tag == nil || len(clause.List) == 0 || types.ExprString(sw.Tag) != types.ExprString(e) {
+			continue
+		}
+		for _, v := range clause.List {
+			if !localConst(c.pass.TypesInfo, v) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// localConst reports whether e is a constant naming a local network.
+func localConst(info *types.Info, e ast.Expr) bool {
 	tv, ok := info.Types[e]
 	if !ok || tv.Value == nil {
 		return false
