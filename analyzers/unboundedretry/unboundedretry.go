@@ -71,10 +71,19 @@ func checkLoop(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, l
 	name := calleeName(pass, call)
 
 	if l.Bound == retryloop.BoundNone && (len(l.Waits) > 0 || remote(pass, l)) {
-		r.Report(analysis.Diagnostic{
+		d := analysis.Diagnostic{
 			Pos: l.Stmt.Pos(), End: l.Stmt.Pos() + token.Pos(len("for")),
 			Message: fmt.Sprintf("retry loop has no bound: a failing %s is retried forever; cap the attempts or stop on a deadline or ctx.Done()", name),
-		})
+		}
+		switch s := l.Stmt.(type) {
+		case *ast.LabeledStmt: // a goto loop: at its label
+			d.End = s.Label.End()
+		}
+		if l.Recursion != nil {
+			d.Pos, d.End = l.Recursion.Pos(), l.Recursion.End()
+			d.Message = fmt.Sprintf("retry by recursion has no bound: after a failing %s, %s calls itself again with nothing to stop it; count the attempts in a parameter and stop at a limit, or stop on a deadline or ctx.Done()", name, calleeName(pass, l.Recursion))
+		}
+		r.Report(d)
 	}
 
 	checkWaits(pass, r, res, l, call, name)

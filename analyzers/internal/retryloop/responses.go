@@ -17,9 +17,9 @@ func (w *walker) unclosedOf() []*Unclosed {
 	var us []*Unclosed
 	for rv, ri := range w.resps {
 		u := &Unclosed{Resp: rv, Call: ri.call}
+		recurs := false
 		w.walk(w.l.Body, wctx{}, func(n ast.Node, c wctx) {
-			b, ok := n.(*ast.BranchStmt)
-			if !ok || b.Tok != token.CONTINUE || !w.targetsLoop(b, c) || b.Pos() < ri.stmt.End() {
+			if !w.restarts(n, c) || n.Pos() < ri.stmt.End() {
 				return
 			}
 			for _, g := range c.guards {
@@ -27,11 +27,16 @@ func (w *walker) unclosedOf() []*Unclosed {
 					return
 				}
 			}
-			if !w.handled(rv, ri.stmt.End(), b.Pos()) {
+			if w.handled(rv, ri.stmt.End(), n.Pos()) {
+				return
+			}
+			if b, ok := n.(*ast.BranchStmt); ok {
 				u.Continues = append(u.Continues, b)
+			} else {
+				recurs = true // a recursive call: reported at the send, with no fix
 			}
 		})
-		if len(u.Continues) > 0 || w.fallsThroughOpen(rv, ri) {
+		if len(u.Continues) > 0 || recurs || w.fallsThroughOpen(rv, ri) {
 			us = append(us, u)
 		}
 	}

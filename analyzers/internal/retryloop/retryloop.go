@@ -118,8 +118,14 @@ type Wait struct {
 }
 
 // Loop is one retry: a loop, or a helper call and the function it retries.
+//
+// A goto loop (retry: ...; goto retry) has Stmt the *ast.LabeledStmt, Label
+// its label, and Body the statements from the label to the last goto back.
+// A retry by recursion has Stmt the statement of its first recursive call,
+// Recursion that call, and Body the function's statements. Their Body is
+// made for the model: it is not in the file's syntax tree.
 type Loop struct {
-	Stmt   ast.Stmt       // *ast.ForStmt or *ast.RangeStmt; nil for helpers
+	Stmt   ast.Stmt       // *ast.ForStmt, *ast.RangeStmt, or as above; nil for helpers
 	Label  string         // the loop's label, if any
 	Body   *ast.BlockStmt // the loop body, or the retried function's body
 	Helper *ast.CallExpr  // the helper call, for helper retries
@@ -149,6 +155,9 @@ type Loop struct {
 	// attempt (uuid, rand, time.Now, the counter), by variable.
 	Keys map[*types.Var]ast.Expr
 	sums *summaries
+	// Recursion is the call by which a function retries itself, for a
+	// retry by recursion; nil otherwise.
+	Recursion *ast.CallExpr
 }
 
 // StatusRetry is a status condition whose branch starts another attempt.
@@ -206,7 +215,8 @@ func run(pass *analysis.Pass) (any, error) {
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	res.sums = &summaries{pkg: pass.Pkg, ssa: pkgssa.New(pass)}
 	m := &model{pass: pass, helpers: helpers, sums: res.sums}
-	filter := []ast.Node{(*ast.File)(nil), (*ast.ForStmt)(nil), (*ast.RangeStmt)(nil), (*ast.CallExpr)(nil)}
+	filter := []ast.Node{(*ast.File)(nil), (*ast.FuncDecl)(nil), (*ast.ForStmt)(nil), (*ast.RangeStmt)(nil),
+		(*ast.LabeledStmt)(nil), (*ast.CallExpr)(nil)}
 	var file *ast.File
 	skip := false
 	insp.WithStack(filter, func(n ast.Node, push bool, stack []ast.Node) bool {
@@ -220,6 +230,16 @@ func run(pass *analysis.Pass) (any, error) {
 			// production retries these checks are about.
 			skip = match.IsTestFile(pass, n)
 			return !skip
+		case *ast.FuncDecl:
+			if l := m.recursion(n, stack); l != nil {
+				l.File = file
+				res.Loops = append(res.Loops, l)
+			}
+		case *ast.LabeledStmt:
+			if l := m.gotoLoop(n, stack); l != nil {
+				l.File = file
+				res.Loops = append(res.Loops, l)
+			}
 		case *ast.ForStmt, *ast.RangeStmt:
 			if l := m.loop(n.(ast.Stmt), stack); l != nil {
 				l.File = file
@@ -318,7 +338,14 @@ func (m *model) loop(s ast.Stmt, stack []ast.Node) *Loop {
 			l.Counter, _ = m.info().ObjectOf(id).(*types.Var)
 		}
 	}
-	w := &walker{m: m, l: l, fbody: fbody}
+	return m.retryOf(l, stack, fbody, nil, nil)
+}
+
+// retryOf completes the model of a loop, a goto loop or a recursion whose
+// Stmt and Body are set; recur are the calls that retry by recursion. It
+// returns nil when the cycle is not a retry.
+func (m *model) retryOf(l *Loop, stack []ast.Node, fbody *ast.BlockStmt, recur map[*ast.CallExpr]bool, decl *ast.FuncDecl) *Loop {
+	w := &walker{m: m, l: l, fbody: fbody, recur: recur, decl: decl}
 	calls, counter, ok := w.attemptOf()
 	if !ok || w.items || m.receivesOnly(calls) {
 		return nil // work items or values fed by another goroutine: not the same operation again

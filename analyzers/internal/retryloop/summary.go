@@ -39,6 +39,12 @@ type Summary struct {
 	// uuid, random or clock source): makeKey() minted in a retry is a new
 	// key on every attempt.
 	Fresh bool
+	// Tests has bit i set when the function's branches test its i-th
+	// parameter (the receiver first): a verdict on that argument.
+	Tests uint64
+	// TestsOther: its branches also test something it is not given (the
+	// clock, a closure's or a package's counter, a value it makes).
+	TestsOther bool
 }
 
 // BlindWait reports a wait that a cancelled context does not end.
@@ -131,6 +137,7 @@ func (s *summaries) compute() {
 					continue
 				}
 				merged := Summary{
+					Tests: sum.Tests, TestsOther: sum.TestsOther,
 					Waits: sum.Waits || cs.Waits, Receives: sum.Receives || cs.Receives,
 					Sleeps: sum.Sleeps || cs.Sleeps, Cancels: sum.Cancels || cs.Cancels,
 					Fresh: sum.Fresh || cs.Fresh, Streams: sum.Streams || cs.Streams,
@@ -142,6 +149,7 @@ func (s *summaries) compute() {
 			}
 		}
 	}
+	s.computeTests(p.Funcs)
 }
 
 type chanUse int
