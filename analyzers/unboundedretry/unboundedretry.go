@@ -131,7 +131,7 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, 
 		return // local work (a file rename, a CAS conflict): no dependency to spare
 	}
 	if len(l.Waits) == 0 {
-		if failover(pass, res, l, call) {
+		if l.Once || failover(pass, res, l, call) {
 			return
 		}
 		r.Reportf(call, "%s is retried at once with no wait, hammering a failing dependency; back off exponentially with jitter between attempts (retry.Backoff)", name)

@@ -14,7 +14,7 @@ import (
 func TestFindings(t *testing.T) {
 	analysistest.Run(t, testkit.TestData(t), unboundedretry.Analyzer,
 		"unboundedretry/article", "unboundedretry/loops", "unboundedretry/quiet", "unboundedretry/ignored",
-		"unboundedretry/localwork", "unboundedretry/realworld")
+		"unboundedretry/localwork", "unboundedretry/realworld", "unboundedretry/realworld/loops")
 }
 
 // TestNoRuntimeNoFix: a package that does not depend on resilvet gets the

@@ -65,7 +65,7 @@ func (w *walker) classify(cond ast.Expr) Bound {
 	info := w.m.info()
 	b := BoundNone
 	rank := func(x Bound) {
-		if b == BoundNone || x < b {
+		if x != BoundNone && (b == BoundNone || x < b) {
 			b = x
 		}
 	}

@@ -222,3 +222,60 @@ func assigned(info *types.Info, body ast.Node, v *types.Var) bool {
 		return false
 	})
 }
+
+// once reports whether every restart is guarded by "!flag" for a flag the
+// retry sets (reauthed = true, a recursion's flag parameter passed true).
+func (w *walker) once() bool {
+	info := w.m.info()
+	flag := func(e ast.Expr) bool {
+		u, ok := ast.Unparen(e).(*ast.UnaryExpr)
+		if !ok || u.Op != token.NOT || !isBool(info.TypeOf(u.X)) {
+			return false
+		}
+		switch x := ast.Unparen(u.X).(type) {
+		case *ast.Ident:
+			v, ok := info.Uses[x].(*types.Var)
+			return ok && (w.counters[v] || setTrue(info, w.l.Body, v))
+		case *ast.SelectorExpr:
+			return w.steps[types.ExprString(x)]
+		}
+		return false
+	}
+	restarts, guarded := 0, 0
+	w.walk(w.l.Body, wctx{}, func(n ast.Node, c wctx) {
+		if !w.restarts(n, c) {
+			return
+		}
+		restarts++
+		for _, g := range c.guards {
+			if g.cond == nil || g.neg {
+				continue
+			}
+			for _, p := range conjuncts(g.cond, token.LAND) {
+				if flag(p) {
+					guarded++
+					return
+				}
+			}
+		}
+	})
+	return restarts > 0 && guarded == restarts
+}
+
+// setTrue reports whether body assigns true to v.
+func setTrue(info *types.Info, body ast.Node, v *types.Var) bool {
+	return match.Any(body, func(n ast.Node) bool {
+		as, ok := n.(*ast.AssignStmt)
+		if !ok || len(as.Lhs) != len(as.Rhs) {
+			return false
+		}
+		for i, lhs := range as.Lhs {
+			if id, ok := ast.Unparen(lhs).(*ast.Ident); ok && info.Uses[id] == v {
+				if tv, ok := info.Types[as.Rhs[i]]; ok && tv.Value != nil && tv.Value.String() == "true" {
+					return true
+				}
+			}
+		}
+		return false
+	})
+}

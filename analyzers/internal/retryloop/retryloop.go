@@ -158,6 +158,10 @@ type Loop struct {
 	// Recursion is the call by which a function retries itself, for a
 	// retry by recursion; nil otherwise.
 	Recursion *ast.CallExpr
+	// Once is set when every way round again is guarded by a flag that is
+	// set on the way (re-authenticate once, then try again): the operation
+	// runs at most twice.
+	Once bool
 }
 
 // StatusRetry is a status condition whose branch starts another attempt.
@@ -351,6 +355,7 @@ func (m *model) retryOf(l *Loop, stack []ast.Node, fbody *ast.BlockStmt, recur m
 		return nil // work items or values fed by another goroutine: not the same operation again
 	}
 	l.Calls, l.Counter = calls, counter
+	l.Once = w.once()
 	if w.polls {
 		return nil
 	}

@@ -82,7 +82,8 @@ func (w *walker) statusesOf() []*StatusRetry {
 		switch n := n.(type) {
 		case *ast.IfStmt:
 			if mentionsStatus(info, n.Cond) {
-				checks = append(checks, check{n, w.exitsOnOutcome(n.Body)})
+				// a branch that goes round again is a retry, whatever else it may leave on
+				checks = append(checks, check{n, w.exitsOnOutcome(n.Body) && !w.containsContinue(n.Body, wctx{})})
 			}
 		case *ast.SwitchStmt:
 			if n.Tag != nil && mentionsStatus(info, n.Tag) {

@@ -206,12 +206,33 @@ func (w *walker) restartsOnAttempt(s ast.Stmt) bool {
 			return
 		}
 		for _, g := range c.guards {
-			if g.cond != nil && w.mentionsOutcome(g.cond) {
-				found = true
+			if g.cond == nil || g.neg && mentionsStatus(w.m.info(), g.cond) || w.okStatus(g.cond) {
+				continue
+			}
+			if ok, _ := w.decision(g.cond); ok || w.mentionsAttempt(g.cond) {
+				found = true // not on its results alone: that is a poll for a state
 			}
 		}
 	})
 	return found
+}
+
+// failures are the statuses of a failed attempt.
+var failures = []int{400, 401, 403, 404, 408, 409, 422, 429, 500, 502, 503, 504}
+
+// okStatus reports whether cond holds for no failure status: a branch
+// taken on a redirect or an accepted-and-pending answer, not on a failure.
+func (w *walker) okStatus(cond ast.Expr) bool {
+	info := w.m.info()
+	if !mentionsStatus(info, cond) {
+		return false
+	}
+	for _, k := range failures {
+		if evalStatus(info, cond, k) != tFalse {
+			return false
+		}
+	}
+	return true
 }
 
 // labelledRestart reports whether a loop nested in the body continues
@@ -258,6 +279,7 @@ func (w *walker) callBound(call *ast.CallExpr) (b Bound, ok bool) {
 	if sum.TestsOther {
 		rank(BoundOther)
 	}
+
 	for i, a := range args {
 		if i < 64 && sum.Tests&(1<<i) != 0 {
 			rank(w.argBound(a))
@@ -402,6 +424,13 @@ func (t *tester) root(v ssa.Value) {
 		}
 	case *ssa.Call:
 		t.call(&v.Call)
+	case *ssa.Alloc:
+		// a spilled parameter or a local: what is stored in it
+		for _, r := range *v.Referrers() {
+			if st, ok := r.(*ssa.Store); ok && st.Addr == v {
+				t.root(st.Val)
+			}
+		}
 	default:
 		t.other = true // a local cell, a closure's variable, a value made here
 	}

@@ -31,7 +31,7 @@ func (o loopsOutcome) loopsClassify(max, n int) (bool, time.Duration) {
 }
 
 func (s *loopsSender) loopsHelperExit(req *http.Request) (*http.Response, error) {
-	for {
+	for { // want `retry bound=none wait=constant blind=false`
 		res, err := s.hc.Do(req)
 		if err != nil {
 			return nil, err
@@ -46,7 +46,7 @@ func (s *loopsSender) loopsHelperExit(req *http.Request) (*http.Response, error)
 
 func (s *loopsSender) loopsClassified(ctx context.Context, req *http.Request) {
 	n := 0
-	for {
+	for { // want `retry bound=attempts wait=unknown blind=true`
 		res, err := s.hc.Do(req)
 		out := loopsOutcome{res, err}
 		again, delay := out.loopsClassify(s.max, n)
@@ -60,7 +60,7 @@ func (s *loopsSender) loopsClassified(ctx context.Context, req *http.Request) {
 
 func (s *loopsSender) loopsGoto(req *http.Request) (*http.Response, error) {
 	n := 0
-retry:
+retry: // want `retry bound=attempts wait=constant blind=false`
 	resp, err := s.hc.Do(req)
 	if err != nil && n < s.max {
 		n++
@@ -71,7 +71,7 @@ retry:
 }
 
 func (s *loopsSender) loopsGotoForever(req *http.Request) (*http.Response, error) {
-retry:
+retry: // want `retry bound=none wait=constant blind=false`
 	resp, err := s.hc.Do(req)
 	if err != nil {
 		time.Sleep(time.Second)
@@ -81,7 +81,7 @@ retry:
 }
 
 func (s *loopsSender) loopsSwitch(ctx context.Context, req *http.Request) (*http.Response, error) {
-	for {
+	for { // want `retry bound=none wait=constant blind=true`
 		resp, err := s.hc.Do(req)
 		if err != nil {
 			return nil, err
@@ -97,7 +97,7 @@ func (s *loopsSender) loopsSwitch(ctx context.Context, req *http.Request) (*http
 }
 
 func (s *loopsSender) loopsSwitchErr(ctx context.Context, req *http.Request) (*http.Response, error) {
-	for {
+	for { // want `retry bound=none wait=constant blind=true`
 		resp, err := s.hc.Do(req)
 		switch {
 		case err != nil:
@@ -114,7 +114,7 @@ func (s *loopsSender) loopsSwitchErr(ctx context.Context, req *http.Request) (*h
 
 func (s *loopsSender) loopsLabelled(ctx context.Context, reqs []*http.Request) {
 outer:
-	for {
+	for { // want `retry bound=none wait=constant blind=true`
 		for _, req := range reqs {
 			resp, err := s.hc.Do(req)
 			if err != nil {
@@ -129,7 +129,7 @@ outer:
 
 func (s *loopsSender) loopsGoroutine(ctx context.Context, req *http.Request) {
 	go func() {
-		for {
+		for { // want `retry bound=none wait=constant blind=true`
 			resp, err := s.hc.Do(req)
 			if err == nil {
 				resp.Body.Close()
@@ -148,7 +148,35 @@ func (s *loopsSender) loopsRecurse(ctx context.Context, req *http.Request) (*htt
 	if resp.StatusCode == http.StatusTooManyRequests {
 		resp.Body.Close()
 		time.Sleep(time.Second)
-		return s.loopsRecurse(ctx, req)
+		return s.loopsRecurse(ctx, req) // want `retry bound=none wait=constant blind=true`
 	}
 	return resp, nil
+}
+
+func loopsIsRetryable(err error) bool { return err != nil }
+
+// loopsList is a long poll: it answers when the watched keys change.
+func (s *loopsSender) loopsList(index uint64) ([]string, uint64, error) { return nil, index, nil }
+
+// loopsMonitor rides out brief failures (RETRY, bounded by retries) and
+// otherwise long-polls for changes (WAIT, on success: not a retry).
+func (s *loopsSender) loopsMonitor(done chan struct{}) {
+	defer close(done)
+	var index uint64
+WAIT:
+	retries := s.max
+RETRY: // want `retry bound=attempts wait=constant blind=false`
+	keys, meta, err := s.loopsList(index)
+	if err != nil {
+		if retries > 0 && loopsIsRetryable(err) {
+			time.Sleep(time.Second)
+			retries--
+			goto RETRY
+		}
+		return
+	}
+	if len(keys) > 0 {
+		index = meta
+		goto WAIT
+	}
 }
