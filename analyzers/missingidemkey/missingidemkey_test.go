@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"golang.org/x/tools/go/analysis/analysistest"
 
 	"github.com/resilvet/resilvet/analyzers/internal/testkit"
@@ -13,7 +15,20 @@ import (
 
 func TestFindings(t *testing.T) {
 	analysistest.Run(t, testkit.TestData(t), missingidemkey.Analyzer,
-		"missingidemkey/checkout", "missingidemkey/sdk", "missingidemkey/quiet", "missingidemkey/realworld")
+		"missingidemkey/checkout", "missingidemkey/sdk", "missingidemkey/quiet", "missingidemkey/realworld", "missingidemkey/realworld/loops")
+}
+
+// TestNoFixInGotoOrRecursion: a goto loop or a function calling itself has
+// no place "above the loop" to mint the key, so no fix is offered.
+func TestNoFixInGotoOrRecursion(t *testing.T) {
+	n := 0
+	for _, r := range analysistest.Run(t, testkit.TestData(t), missingidemkey.Analyzer, "missingidemkey/realworld/loops") {
+		for _, d := range r.Diagnostics {
+			n++
+			assert.Empty(t, d.SuggestedFixes, d.Message)
+		}
+	}
+	require.Equal(t, 2, n)
 }
 
 func TestHeadersFlag(t *testing.T) {

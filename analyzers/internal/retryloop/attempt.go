@@ -193,7 +193,7 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 		if !ok {
 			continue
 		}
-		if fc < 0 && w.mentionsAttempt(is.Cond) && w.containsContinue(is.Body, wctx{}) {
+		if fc < 0 && w.mentionsAttempt(is.Cond) && !w.okStatus(is.Cond) && w.containsContinue(is.Body, wctx{}) {
 			fc = i
 			continue
 		}

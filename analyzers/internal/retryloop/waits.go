@@ -98,6 +98,10 @@ func (w *walker) waitsOf(fbody *ast.BlockStmt) []*Wait {
 			}()
 			fn := match.Callee(info, n)
 			switch {
+			case fn == nil && w.judges(n):
+				// client.RetryFunc(ctx, err, n): a policy the user supplies,
+				// given the failure; it decides, and may wait, before the next
+				waits = append(waits, &Wait{Node: n, Kind: WaitUnknown, CtxAware: true})
 			case fn == nil:
 			case match.IsFunc(fn, "time", "Sleep") && len(n.Args) == 1:
 				// a Sleep inside an expression (rare): ignores ctx like any other

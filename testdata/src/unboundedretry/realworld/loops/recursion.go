@@ -30,7 +30,7 @@ func (s *Sender) DoCounted(attempt int) (*http.Response, error) {
 	if res.StatusCode == http.StatusTooManyRequests && attempt < s.retries {
 		res.Body.Close()
 		time.Sleep(jitter())
-		return s.DoCounted(attempt+1)
+		return s.DoCounted(attempt + 1)
 	}
 	return res, nil
 }
