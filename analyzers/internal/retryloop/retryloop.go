@@ -223,7 +223,22 @@ func run(pass *analysis.Pass) (any, error) {
 		(*ast.LabeledStmt)(nil), (*ast.CallExpr)(nil)}
 	var file *ast.File
 	skip := false
+	// a function declaration calling itself is modelled as a retry by
+	// recursion when the walk leaves it
+	var decl *types.Func
+	selfCalls := false
 	insp.WithStack(filter, func(n ast.Node, push bool, stack []ast.Node) bool {
+		if fd, ok := n.(*ast.FuncDecl); ok {
+			decl, _ = pass.TypesInfo.Defs[fd.Name].(*types.Func)
+			if !push && selfCalls {
+				if l := m.recursion(fd, stack); l != nil {
+					l.File = file
+					res.Loops = append(res.Loops, l)
+				}
+			}
+			selfCalls = false
+			return true
+		}
 		if !push {
 			return true
 		}
@@ -234,11 +249,6 @@ func run(pass *analysis.Pass) (any, error) {
 			// production retries these checks are about.
 			skip = match.IsTestFile(pass, n)
 			return !skip
-		case *ast.FuncDecl:
-			if l := m.recursion(n, stack); l != nil {
-				l.File = file
-				res.Loops = append(res.Loops, l)
-			}
 		case *ast.LabeledStmt:
 			if l := m.gotoLoop(n, stack); l != nil {
 				l.File = file
@@ -250,6 +260,9 @@ func run(pass *analysis.Pass) (any, error) {
 				res.Loops = append(res.Loops, l)
 			}
 		case *ast.CallExpr:
+			if decl != nil && !selfCalls && match.Callee(pass.TypesInfo, n) == decl {
+				selfCalls = true
+			}
 			if l := m.helper(n, stack); l != nil {
 				l.File = file
 				res.Loops = append(res.Loops, l)
