@@ -101,7 +101,7 @@ func (w *walker) statusesOf() []*StatusRetry {
 			}
 			continue
 		}
-		if !w.retriesAfter(ck.is) {
+		if !w.retriesAfter(ck.is) || w.judgedInside(ck.is.Body) {
 			continue
 		}
 		var codes []int

@@ -217,6 +217,29 @@ func (w *walker) restartsOnAttempt(s ast.Stmt) bool {
 	return found
 }
 
+// judgedInside reports whether every restart in a status branch is taken
+// only under a further verdict on the outcome (else if isRetryable(err)):
+// the status alone does not send the attempt round again.
+func (w *walker) judgedInside(body *ast.BlockStmt) bool {
+	restarts, judged := 0, 0
+	w.walk(body, wctx{}, func(n ast.Node, c wctx) {
+		if !w.restarts(n, c) {
+			return
+		}
+		restarts++
+		for _, g := range c.guards {
+			if g.cond == nil {
+				continue
+			}
+			if ok, _ := w.decision(g.cond); ok || w.mentionsOutcome(g.cond) {
+				judged++
+				return
+			}
+		}
+	})
+	return restarts > 0 && judged == restarts
+}
+
 // failures are the statuses of a failed attempt.
 var failures = []int{400, 401, 403, 404, 408, 409, 422, 429, 500, 502, 503, 504}
 

@@ -165,3 +165,52 @@ func (p *Provider) Request(ctx context.Context, retries uint) (*http.Response, e
 	}
 	return resp, nil
 }
+
+// apiError is an error the API answered with.
+type apiError struct{ code string }
+
+func (e apiError) Error() string { return e.code }
+
+func errorFrom(resp *http.Response) error {
+	if resp.StatusCode == http.StatusTooManyRequests {
+		return apiError{"rate_limit_exceeded"}
+	}
+	return nil
+}
+
+func retryableErr(err error) bool {
+	var e apiError
+	return errors.As(err, &e) && e.code == "rate_limit_exceeded"
+}
+
+// Call retries the error statuses the API marks retryable (rate limits),
+// judged inside the status branch: 4xx as such are not retried.
+func (p *Provider) Call(ctx context.Context, retries int) (*http.Response, error) {
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.url, nil)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := p.hc.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode >= 400 && resp.StatusCode <= 599 {
+			resp.Body.Close()
+			err = errorFrom(resp)
+			if err == nil {
+				err = errors.New(resp.Status)
+			} else if retryableErr(err) && retries > 0 {
+				retries--
+				select {
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				case <-time.After(jitter()):
+				}
+				continue
+			}
+			return nil, err
+		}
+		return resp, nil
+	}
+}
