@@ -102,6 +102,8 @@ func (w *walker) classify(cond ast.Expr) Bound {
 				case w.counters[obj]:
 					rank(BoundAttempts)
 				case w.errs[obj] != nil || w.resps[obj] != nil:
+				case w.flag(obj):
+					rank(w.flagBound(obj)) // shouldRetry: what the branches that set it test
 				case w.verdicts[obj] != nil:
 					if k, ok := w.callBound(w.verdicts[obj]); ok {
 						rank(k) // again, delay := out.classify(n): what classify tests

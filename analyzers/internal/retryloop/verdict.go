@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"go/types"
 	"regexp"
+	"slices"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -128,6 +129,9 @@ func (w *walker) decision(e ast.Expr) (ok, retryWhenTrue bool) {
 		return w.named(fn.Name(), fn)
 	case *ast.Ident:
 		v, isVar := w.m.info().Uses[e].(*types.Var)
+		if isVar && w.flag(v) {
+			return w.named(v.Name(), nil)
+		}
 		if !isVar || w.verdicts[v] == nil || !w.mentionsOutcome(w.verdicts[v]) {
 			return false, false
 		}
@@ -137,6 +141,68 @@ func (w *walker) decision(e ast.Expr) (ok, retryWhenTrue bool) {
 		return w.named("", match.Callee(w.m.info(), w.verdicts[v]))
 	}
 	return false, false
+}
+
+// flag reports whether v is a verdict flag of the body: a bool declared in
+// it, named for what true means (shouldRetry), set to true or false only.
+func (w *walker) flag(v *types.Var) bool {
+	if w.verdicts[v] != nil || !isBool(v.Type()) || v.Pos() < w.l.Body.Pos() || v.Pos() >= w.l.Body.End() {
+		return false
+	}
+	if ok, _ := w.named(v.Name(), nil); !ok {
+		return false
+	}
+	constOnly := true
+	ast.Inspect(w.l.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for i, lhs := range n.Lhs {
+				if w.varOf(lhs) == v && (len(n.Rhs) != len(n.Lhs) || w.m.constValue(n.Rhs[i]) == nil) {
+					constOnly = false
+				}
+			}
+		case *ast.ValueSpec:
+			for i, name := range n.Names {
+				if w.m.info().Defs[name] == v && i < len(n.Values) && w.m.constValue(n.Values[i]) == nil {
+					constOnly = false
+				}
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND && w.varOf(n.X) == v {
+				constOnly = false
+			}
+		}
+		return constOnly
+	})
+	return constOnly
+}
+
+// flagBound says which bound the branches that set the flag v express.
+func (w *walker) flagBound(v *types.Var) Bound {
+	if w.flagging[v] {
+		return BoundOther // flags set under each other: do not chase the cycle
+	}
+	if w.flagging == nil {
+		w.flagging = map[*types.Var]bool{}
+	}
+	w.flagging[v] = true
+	defer delete(w.flagging, v)
+	b := BoundNone
+	w.walk(w.l.Body, wctx{}, func(n ast.Node, c wctx) {
+		as, ok := n.(*ast.AssignStmt)
+		if !ok || !slices.ContainsFunc(as.Lhs, func(e ast.Expr) bool { return w.varOf(e) == v }) {
+			return
+		}
+		for _, g := range c.guards {
+			if g.cond == nil || match.Mentions(w.m.info(), g.cond, v) {
+				continue
+			}
+			if k := w.classify(g.cond); k != BoundNone && (b == BoundNone || k < b) {
+				b = k
+			}
+		}
+	})
+	return b
 }
 
 // named reads a verdict's meaning from its name, or from its results: a

@@ -60,6 +60,8 @@ type walker struct {
 	// recursion.
 	recur map[*ast.CallExpr]bool
 	decl  *ast.FuncDecl // the function a retry by recursion retries
+	// flagging are the verdict flags whose bound is being worked out.
+	flagging map[*types.Var]bool
 	// labelled is set when a nested loop continues this one by its label:
 	// the nested loop's calls are this retry's attempts.
 	labelled bool

@@ -122,3 +122,55 @@ func (s *Sender) PollCapped() *http.Response {
 		time.Sleep(delay)
 	}
 }
+
+// Transport retries what its flag says is retryable, forever.
+type Transport struct {
+	next    http.RoundTripper
+	backoff func(attempt int) time.Duration
+	retries int
+}
+
+// RoundTrip leaves when the attempt was not judged retryable; a node that
+// keeps failing is asked again and again, and a cancelled request still
+// sleeps out its backoff.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	for attempt := 1; ; attempt++ { // want `retry loop has no bound: a failing t.next.RoundTrip is retried forever`
+		shouldRetry := false
+		res, err := t.next.RoundTrip(req)
+		if err != nil {
+			shouldRetry = true
+		} else if res.StatusCode == http.StatusBadGateway || res.StatusCode == http.StatusServiceUnavailable {
+			shouldRetry = true
+			res.Body.Close()
+		}
+		if !shouldRetry {
+			return res, err
+		}
+		time.Sleep(t.backoff(attempt)) // want `time.Sleep in a retry loop ignores cancellation of req.Context\(\)`
+	}
+}
+
+// RoundTripCapped is the twin: at most t.retries attempts.
+func (t *Transport) RoundTripCapped(req *http.Request) (res *http.Response, err error) {
+	for attempt := 1; attempt <= t.retries; attempt++ {
+		shouldRetry := false
+		res, err = t.next.RoundTrip(req)
+		if err != nil {
+			shouldRetry = true
+		} else if res.StatusCode == http.StatusBadGateway || res.StatusCode == http.StatusServiceUnavailable {
+			shouldRetry = true
+			res.Body.Close()
+		}
+		if !shouldRetry {
+			break
+		}
+		timer := time.NewTimer(t.backoff(attempt))
+		select {
+		case <-req.Context().Done():
+			timer.Stop()
+			return nil, req.Context().Err()
+		case <-timer.C:
+		}
+	}
+	return res, err
+}
