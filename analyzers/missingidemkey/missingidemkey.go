@@ -162,8 +162,8 @@ func stmtIn(l *retryloop.Loop, pos token.Pos) (*ast.BlockStmt, int) {
 // hoistFix moves "key := gen" from the loop body to just above the loop.
 func hoistFix(pass *analysis.Pass, l *retryloop.Loop, gen ast.Expr) (analysis.SuggestedFix, bool) {
 	none := analysis.SuggestedFix{}
-	if l.Stmt == nil || l.Label != "" {
-		return none, false
+	if l.Stmt == nil || l.Label != "" || l.Recursion != nil {
+		return none, false // a goto loop or a recursion has no "above the loop" to move the key to
 	}
 	block, i := stmtIn(l, gen.Pos())
 	if block != l.Body {
@@ -209,7 +209,7 @@ func hoistFix(pass *analysis.Pass, l *retryloop.Loop, gen ast.Expr) (analysis.Su
 // request is built (after its error check).
 func addKeyFix(pass *analysis.Pass, l *retryloop.Loop, req *retryloop.Request, header string) (analysis.SuggestedFix, bool) {
 	none := analysis.SuggestedFix{}
-	if l.Stmt == nil || l.Label != "" || !req.InRetry || req.Var == nil || req.New == nil || !fixedit.RuntimeAvailable(pass) {
+	if l.Stmt == nil || l.Label != "" || l.Recursion != nil || !req.InRetry || req.Var == nil || req.New == nil || !fixedit.RuntimeAvailable(pass) {
 		return none, false
 	}
 	const key = "idempotencyKey"

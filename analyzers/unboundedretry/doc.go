@@ -12,6 +12,14 @@
 // makes a fallible call (one returning an error, or (*http.Response, error))
 // and that leaves on success but goes round again on failure; loops over work
 // items, pollers on a ticker, worker and read/accept loops are not retries.
+// The loop may be any cycle: a for statement (its exits decided by the
+// status or by a helper of the package given the outcome, such as
+// !s.retryable(res)), a goto back to a label, or a function that calls
+// itself again with the same arguments after a failure. A helper that
+// compares the attempt counter it is given to a limit bounds the retry, and
+// so does a counter or flag parameter of a recursion. Waiting for a state
+// (a long poll, a lock held elsewhere, a queued job) and following a
+// redirect are not retries.
 // For each retry the check reports, once per problem:
 //
 //   - no bound at all: no attempt limit, no deadline, no ctx.Err()/ctx.Done()

@@ -68,10 +68,19 @@ func checkLoop(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, l
 	name := calleeName(pass, call)
 
 	if l.Bound == retryloop.BoundNone && (len(l.Waits) > 0 || remote(pass, l)) {
-		r.Report(analysis.Diagnostic{
+		d := analysis.Diagnostic{
 			Pos: l.Stmt.Pos(), End: l.Stmt.Pos() + token.Pos(len("for")),
 			Message: fmt.Sprintf("retry loop has no bound: a failing %s is retried forever; cap the attempts or stop on a deadline or ctx.Done()", name),
-		})
+		}
+		switch s := l.Stmt.(type) {
+		case *ast.LabeledStmt: // a goto loop: at its label
+			d.End = s.Label.End()
+		}
+		if l.Recursion != nil {
+			d.Pos, d.End = l.Recursion.Pos(), l.Recursion.End()
+			d.Message = fmt.Sprintf("retry by recursion has no bound: after a failing %s, %s calls itself again with nothing to stop it; count the attempts in a parameter and stop at a limit, or stop on a deadline or ctx.Done()", name, calleeName(pass, l.Recursion))
+		}
+		r.Report(d)
 	}
 
 	checkWaits(pass, r, res, l, call, name)
@@ -121,7 +130,7 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, 
 		return // local work (a file rename, a CAS conflict): no dependency to spare
 	}
 	if len(l.Waits) == 0 {
-		if failover(pass, res, l, call) {
+		if l.Once || failover(pass, res, l, call) {
 			return
 		}
 		r.Reportf(call, "%s is retried at once with no wait, hammering a failing dependency; back off exponentially with jitter between attempts (retry.Backoff)", name)

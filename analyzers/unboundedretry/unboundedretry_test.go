@@ -14,7 +14,8 @@ func TestFindings(t *testing.T) {
 	testkit.Run(t, unboundedretry.Analyzer,
 		"unboundedretry/article", "unboundedretry/loops", "unboundedretry/quiet", "unboundedretry/ignored",
 		"unboundedretry/localwork", "unboundedretry/realworld", "unboundedretry/realworld/bodies",
-		"unboundedretry/realworld/waits", "unboundedretry/realworld/waits/quiet", "unboundedretry/realworld/sends", "unboundedretry/realworld/sends/pipeline")
+		"unboundedretry/realworld/waits", "unboundedretry/realworld/waits/quiet", "unboundedretry/realworld/sends", "unboundedretry/realworld/sends/pipeline",
+		"unboundedretry/realworld/loops")
 }
 
 // TestNoRuntimeNoFix: a package that does not depend on resilvet gets the

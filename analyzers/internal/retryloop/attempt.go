@@ -21,6 +21,13 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 	w.resps = map[*types.Var]*respInfo{}
 	w.counters = map[*types.Var]bool{}
 	w.results = map[*types.Var]bool{}
+	w.steps = map[string]bool{}
+	w.derived = map[*types.Var]bool{}
+	w.verdicts = map[*types.Var]*ast.CallExpr{}
+	w.labelled = w.labelledRestart()
+	for _, v := range w.recursionCounters() {
+		w.counters[v] = true // get(ctx, url, attempt+1), do(req, true)
+	}
 	if f, ok := w.l.Stmt.(*ast.ForStmt); ok && f.Post != nil {
 		if id, ok := f.Post.(*ast.IncDecStmt); ok {
 			if v := w.varOf(id.X); v != nil {
@@ -52,7 +59,8 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 			if x := shrinks(n); x != nil && !c.inLoop {
 				shrunk = append(shrunk, x)
 			}
-			if c.inLoop || len(n.Rhs) != 1 {
+			w.noteStep(n)
+			if c.inLoop && !w.labelled || len(n.Rhs) != 1 {
 				if isStep(n) {
 					if v := w.varOf(n.Lhs[0]); v != nil {
 						w.counters[v] = true
@@ -66,9 +74,10 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 				}
 				return
 			}
+			w.noteDerived(n)
 			call, ok := ast.Unparen(n.Rhs[0]).(*ast.CallExpr)
 			if !ok || !w.m.fallible(call) && !w.m.sendOutcome(call) || w.isWaitCall(call) || isNewRequest(match.Callee(w.m.info(), call)) ||
-				isListen(match.Callee(w.m.info(), call)) {
+				isListen(match.Callee(w.m.info(), call)) || w.recur[call] || w.judges(call) || len(w.errs) > 0 && w.waitsHelper(call) {
 				return
 			}
 			ev := w.varOf(n.Lhs[len(n.Lhs)-1])
@@ -95,6 +104,9 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 		case *ast.IncDecStmt:
 			if v := w.varOf(n.X); v != nil {
 				w.counters[v] = true
+			}
+			if sel, ok := ast.Unparen(n.X).(*ast.SelectorExpr); ok {
+				w.steps[types.ExprString(sel)] = true
 			}
 		case *ast.UnaryExpr:
 			if n.Op == token.ARROW && w.isTickerChan(n.X) {
@@ -129,7 +141,7 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 		}
 	}
 	// (a) an exit taken when the attempt succeeded.
-	success, failExit := false, false
+	success, failExit, outcome := false, false, false
 	w.walk(w.l.Body, wctx{}, func(n ast.Node, c wctx) {
 		if _, ok := n.(*ast.CallExpr); ok {
 			return // panics and fatal exits are not successes
@@ -153,6 +165,9 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 			if w.errNil(g.cond, g.neg) != nil && !exhausted {
 				success = true
 			}
+			if w.goodOutcome(g.cond, g.neg) && w.againAfter(n) {
+				outcome = true // the status or a helper's verdict says done; other outcomes go round
+			}
 			if !g.neg && len(c.guards) == 1 && w.errNotNilOnly(g.cond) {
 				// an error check before the attempt (of building the
 				// request, sharing the err variable) is not the attempt's
@@ -162,7 +177,7 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 			}
 		}
 	})
-	if success && !failExit {
+	if success && !failExit || outcome {
 		return w.attemptCalls(), counter, true
 	}
 	// (b) a failure branch that continues, then an exit.
@@ -172,6 +187,10 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 			fc = i // switch { case err != nil: continue }
 			continue
 		}
+		if fc < 0 && w.restartsOnAttempt(s) {
+			fc = i // switch resp.StatusCode { case 429: continue }, continue outer, goto retry
+			continue
+		}
 		if sw, ok := s.(*ast.SwitchStmt); ok && fc >= 0 && switchesOnStatus(w.m.info(), sw) && w.containsExit(sw.Body, wctx{}) {
 			return w.attemptCalls(), counter, true // switch resp.StatusCode { case 200: return ... }
 		}
@@ -179,7 +198,7 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 		if !ok {
 			continue
 		}
-		if fc < 0 && w.mentionsAttempt(is.Cond) && w.containsContinue(is.Body, wctx{}) {
+		if fc < 0 && w.mentionsAttempt(is.Cond) && !w.okStatus(is.Cond) && w.containsContinue(is.Body, wctx{}) {
 			fc = i
 			continue
 		}
@@ -332,6 +351,19 @@ func (w *walker) mentionsAttempt(e ast.Node) bool {
 		}
 		v, ok := w.m.info().Uses[id].(*types.Var)
 		return ok && (w.errs[v] != nil || w.resps[v] != nil)
+	})
+}
+
+// mentionsOutcome reports whether e uses the attempt's error, response or
+// results, or a value computed from them.
+func (w *walker) mentionsOutcome(e ast.Node) bool {
+	return match.Any(e, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			return false
+		}
+		v, ok := w.m.info().Uses[id].(*types.Var)
+		return ok && (w.errs[v] != nil || w.resps[v] != nil || w.results[v] || w.derived[v])
 	})
 }
 

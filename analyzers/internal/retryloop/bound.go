@@ -28,7 +28,7 @@ func (w *walker) boundOf() Bound {
 			return
 		}
 		// "continue only while attemptsLeft > 0": a guarded next attempt
-		if b, ok := n.(*ast.BranchStmt); ok && b.Tok == token.CONTINUE && w.targetsLoop(b, c) {
+		if w.restarts(n, c) {
 			for _, g := range c.guards {
 				if g.cond != nil && !g.neg {
 					if k := w.classify(g.cond); k != BoundNone && k != BoundOther {
@@ -65,13 +65,17 @@ func (w *walker) classify(cond ast.Expr) Bound {
 	info := w.m.info()
 	b := BoundNone
 	rank := func(x Bound) {
-		if b == BoundNone || x < b {
+		if x != BoundNone && (b == BoundNone || x < b) {
 			b = x
 		}
 	}
 	ast.Inspect(cond, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.SelectorExpr:
+			if w.steps[types.ExprString(n)] {
+				rank(BoundAttempts) // state.retries < max, !state.reauthed
+				return false
+			}
 			if id, ok := n.X.(*ast.Ident); ok {
 				if pn, ok := info.Uses[id].(*types.PkgName); ok {
 					switch pn.Imported().Path() {
@@ -98,11 +102,23 @@ func (w *walker) classify(cond ast.Expr) Bound {
 				case w.counters[obj]:
 					rank(BoundAttempts)
 				case w.errs[obj] != nil || w.resps[obj] != nil:
+				case w.flag(obj):
+					rank(w.flagBound(obj)) // shouldRetry: what the branches that set it test
+				case w.verdicts[obj] != nil:
+					if k, ok := w.callBound(w.verdicts[obj]); ok {
+						rank(k) // again, delay := out.classify(n): what classify tests
+					} else {
+						rank(BoundOther)
+					}
 				default:
 					rank(BoundOther)
 				}
 			}
 		case *ast.CallExpr:
+			if k, ok := w.callBound(n); ok {
+				rank(k) // a helper of the package: what its branches test
+				return false
+			}
 			if sel, ok := n.Fun.(*ast.SelectorExpr); ok {
 				if x := w.varOf(sel.X); x == nil || (w.errs[x] == nil && w.resps[x] == nil) {
 					if _, isPkg := info.Uses[identOf(sel.X)].(*types.PkgName); !isPkg {

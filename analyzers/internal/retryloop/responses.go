@@ -24,6 +24,8 @@ func (w *walker) unclosedOf() []*Unclosed {
 		switch {
 		case len(f.conts) > 0:
 			u.Deferred = f.deferred[f.conts[0]]
+		case f.recurs:
+			// retried by a recursive call: reported at the send, with no fix
 		case end&reachHeld != 0 && w.everStatusRetry(rv):
 			u.Deferred = end&reachOpen == 0
 		default:
@@ -66,6 +68,8 @@ type bodyFlow struct {
 	// deferred marks the continues reached only with a deferred close
 	// pending, which runs when the function returns, after every attempt.
 	deferred map[*ast.BranchStmt]bool
+	// recurs is set when a recursive call retries with the body held.
+	recurs bool
 }
 
 // flowCtx is where the flow is: the break and continue targets of the
@@ -97,6 +101,7 @@ func (f *bodyFlow) stmt(s ast.Stmt, in reach, fc flowCtx) reach {
 	case *ast.LabeledStmt:
 		return f.stmt(s.Stmt, in, fc)
 	case *ast.ReturnStmt:
+		f.recursion(s, in)
 		return 0
 	case *ast.BranchStmt:
 		return f.branch(s, in, fc)
@@ -180,17 +185,29 @@ func (f *bodyFlow) leaf(n ast.Node, in reach) reach {
 		}
 		return in
 	}
+	f.recursion(n, in)
 	if f.w.handled(f.rv, n.Pos(), n.End()) {
 		return in.closed()
 	}
 	return in
 }
 
+// recursion notes a retry by a recursive call in n made while the body is
+// still held.
+func (f *bodyFlow) recursion(n ast.Node, in reach) {
+	if in&reachHeld != 0 && f.w.recurs(n) {
+		f.recurs = true
+	}
+}
+
 func (f *bodyFlow) branch(b *ast.BranchStmt, in reach, fc flowCtx) reach {
 	ours := b.Label != nil && b.Label.Name == f.w.l.Label
 	switch b.Tok {
-	case token.CONTINUE:
-		if ours || b.Label == nil && !fc.inLoop {
+	case token.CONTINUE, token.GOTO:
+		if b.Tok == token.GOTO && !f.w.restarts(b, wctx{}) {
+			break // a goto elsewhere
+		}
+		if b.Tok == token.GOTO || ours || b.Label == nil && !fc.inLoop {
 			if in&reachHeld != 0 {
 				f.conts = append(f.conts, b)
 				if f.deferred == nil {

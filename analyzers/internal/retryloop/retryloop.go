@@ -122,8 +122,14 @@ type Wait struct {
 }
 
 // Loop is one retry: a loop, or a helper call and the function it retries.
+//
+// A goto loop (retry: ...; goto retry) has Stmt the *ast.LabeledStmt, Label
+// its label, and Body the statements from the label to the last goto back.
+// A retry by recursion has Stmt the statement of its first recursive call,
+// Recursion that call, and Body the function's statements. Their Body is
+// made for the model: it is not in the file's syntax tree.
 type Loop struct {
-	Stmt   ast.Stmt       // *ast.ForStmt or *ast.RangeStmt; nil for helpers
+	Stmt   ast.Stmt       // *ast.ForStmt, *ast.RangeStmt, or as above; nil for helpers
 	Label  string         // the loop's label, if any
 	Body   *ast.BlockStmt // the loop body, or the retried function's body
 	Helper *ast.CallExpr  // the helper call, for helper retries
@@ -159,6 +165,13 @@ type Loop struct {
 	// helper of the package that sends its request argument, or a call
 	// that hands back a response (a pipeline's req.Next()).
 	Sends []*ast.CallExpr
+	// Recursion is the call by which a function retries itself, for a
+	// retry by recursion; nil otherwise.
+	Recursion *ast.CallExpr
+	// Once is set when every way round again is guarded by a flag that is
+	// set on the way (re-authenticate once, then try again): the operation
+	// runs at most twice.
+	Once bool
 }
 
 // StatusRetry is a status condition whose branch starts another attempt.
@@ -223,10 +236,26 @@ func run(pass *analysis.Pass) (any, error) {
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	res.sums = &summaries{pkg: pass.Pkg, ssa: pkgssa.New(pass)}
 	m := &model{pass: pass, helpers: helpers, sums: res.sums}
-	filter := []ast.Node{(*ast.File)(nil), (*ast.ForStmt)(nil), (*ast.RangeStmt)(nil), (*ast.CallExpr)(nil)}
+	filter := []ast.Node{(*ast.File)(nil), (*ast.FuncDecl)(nil), (*ast.ForStmt)(nil), (*ast.RangeStmt)(nil),
+		(*ast.LabeledStmt)(nil), (*ast.CallExpr)(nil)}
 	var file *ast.File
 	skip := false
+	// a function declaration calling itself is modelled as a retry by
+	// recursion when the walk leaves it
+	var decl *types.Func
+	selfCalls := false
 	insp.WithStack(filter, func(n ast.Node, push bool, stack []ast.Node) bool {
+		if fd, ok := n.(*ast.FuncDecl); ok {
+			decl, _ = pass.TypesInfo.Defs[fd.Name].(*types.Func)
+			if !push && selfCalls {
+				if l := m.recursion(fd, stack); l != nil {
+					l.File = file
+					res.Loops = append(res.Loops, l)
+				}
+			}
+			selfCalls = false
+			return true
+		}
 		if !push {
 			return true
 		}
@@ -237,12 +266,20 @@ func run(pass *analysis.Pass) (any, error) {
 			// production retries these checks are about.
 			skip = match.IsTestFile(pass, n)
 			return !skip
+		case *ast.LabeledStmt:
+			if l := m.gotoLoop(n, stack); l != nil {
+				l.File = file
+				res.Loops = append(res.Loops, l)
+			}
 		case *ast.ForStmt, *ast.RangeStmt:
 			if l := m.loop(n.(ast.Stmt), stack); l != nil {
 				l.File = file
 				res.Loops = append(res.Loops, l)
 			}
 		case *ast.CallExpr:
+			if decl != nil && !selfCalls && match.Callee(pass.TypesInfo, n) == decl {
+				selfCalls = true
+			}
 			if l := m.helper(n, stack); l != nil {
 				l.File = file
 				res.Loops = append(res.Loops, l)
@@ -335,12 +372,20 @@ func (m *model) loop(s ast.Stmt, stack []ast.Node) *Loop {
 			l.Counter, _ = m.info().ObjectOf(id).(*types.Var)
 		}
 	}
-	w := &walker{m: m, l: l, fbody: fbody}
+	return m.retryOf(l, stack, fbody, nil, nil)
+}
+
+// retryOf completes the model of a loop, a goto loop or a recursion whose
+// Stmt and Body are set; recur are the calls that retry by recursion. It
+// returns nil when the cycle is not a retry.
+func (m *model) retryOf(l *Loop, stack []ast.Node, fbody *ast.BlockStmt, recur map[*ast.CallExpr]bool, decl *ast.FuncDecl) *Loop {
+	w := &walker{m: m, l: l, fbody: fbody, recur: recur, decl: decl}
 	calls, counter, ok := w.attemptOf()
 	if !ok || w.items || m.receivesOnly(calls) {
 		return nil // work items or values fed by another goroutine: not the same operation again
 	}
 	l.Calls, l.Counter = calls, counter
+	l.Once = w.once()
 	if w.polls {
 		return nil
 	}

@@ -98,7 +98,8 @@ func (w *walker) statusesOf() []*StatusRetry {
 		switch n := n.(type) {
 		case *ast.IfStmt:
 			if mentionsStatus(info, n.Cond) {
-				checks = append(checks, check{n, w.exitsOnOutcome(n.Body)})
+				// a branch that goes round again is a retry, whatever else it may leave on
+				checks = append(checks, check{n, w.exitsOnOutcome(n.Body) && !w.containsContinue(n.Body, wctx{})})
 			}
 		case *ast.SwitchStmt:
 			if switchesOnStatus(info, n) {
@@ -116,7 +117,7 @@ func (w *walker) statusesOf() []*StatusRetry {
 			}
 			continue
 		}
-		if !w.retriesAfter(ck.is) {
+		if !w.retriesAfter(ck.is) || w.judgedInside(ck.is.Body) {
 			continue
 		}
 		var codes []int

@@ -63,6 +63,12 @@ type Summary struct {
 	// given as its i-th argument (reads its GetBody or assigns its Body),
 	// so sending that request again sends the whole body.
 	RewindsArgs uint64
+	// Tests has bit i set when the function's branches test its i-th
+	// parameter (the receiver first): a verdict on that argument.
+	Tests uint64
+	// TestsOther: its branches also test something it is not given (the
+	// clock, a closure's or a package's counter, a value it makes).
+	TestsOther bool
 }
 
 // BlindWait reports a wait that a cancelled context does not end.
@@ -194,6 +200,7 @@ func (s *summaries) compute() {
 					continue
 				}
 				merged := Summary{
+					Tests: sum.Tests, TestsOther: sum.TestsOther,
 					Waits: sum.Waits || cs.Waits, Receives: sum.Receives || cs.Receives,
 					Sleeps: sum.Sleeps || cs.Sleeps, Cancels: sum.Cancels || cs.Cancels,
 					Streams: sum.Streams || cs.Streams,
@@ -212,6 +219,7 @@ func (s *summaries) compute() {
 		sum.Delay = s.g.delayOf(f).wait()
 	}
 	s.sendSummaries(p)
+	s.computeTests(p.Funcs)
 }
 
 // withInit returns the package's functions and its init, whose package

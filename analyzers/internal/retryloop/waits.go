@@ -92,6 +92,10 @@ func (w *walker) waitsOf(fbody *ast.BlockStmt) []*Wait {
 			defer markCalls(n, seen) // a wait's arguments (retry.Backoff(...)) are part of it
 			fn := match.Callee(info, n)
 			switch {
+			case fn == nil && w.judges(n):
+				// client.RetryFunc(ctx, err, n): a policy the user supplies,
+				// given the failure; it decides, and may wait, before the next
+				waits = append(waits, &Wait{Node: n, Kind: WaitUnknown, CtxAware: true})
 			case fn == nil:
 				// a call through a function-valued field: c.sleep(d), where
 				// the package sets the field to time.Sleep, sleeps blind
@@ -124,6 +128,10 @@ func (w *walker) waitsOf(fbody *ast.BlockStmt) []*Wait {
 				waits = append(waits, &Wait{Node: n, Kind: WaitUnknown, CtxAware: true, Pacing: true})
 			case fn.Name() == "NextBackOff":
 				waits = append(waits, &Wait{Node: n, Kind: WaitJittered, CtxAware: true})
+			case !w.isAttempt(n) && !w.recur[n] && w.waitsHelper(n) && !w.isWaitCall(n):
+				// c.hold(ctx, n): a helper of the package that waits, whatever its name
+				blind := w.m.sums.Of(fn).BlindWait()
+				waits = append(waits, &Wait{Node: n, Kind: WaitUnknown, CtxAware: !blind, Helper: blind})
 			case w.isWaitCall(n):
 				// a wait of its own making: trust it to honour cancellation,
 				// unless it is ours to see and sleeps blind
@@ -180,6 +188,23 @@ func markCalls(n ast.Node, seen map[ast.Node]bool) {
 		}
 		return true
 	})
+}
+
+// waitsHelper reports whether call is of a function of the package that
+// waits (c.hold(ctx, n)): after an attempt, it is the wait before the next.
+func (w *walker) waitsHelper(call *ast.CallExpr) bool {
+	fn := match.Callee(w.m.info(), call)
+	return fn != nil && fn.Pkg() == w.m.pass.Pkg && w.m.sums.Of(fn).Waits
+}
+
+// isAttempt reports whether call is one of the retry's attempt calls.
+func (w *walker) isAttempt(call *ast.CallExpr) bool {
+	for _, c := range w.errs {
+		if c == call {
+			return true
+		}
+	}
+	return false
 }
 
 func (w *walker) timerWait(s ast.Stmt) *Wait {

@@ -47,6 +47,24 @@ type walker struct {
 	results map[*types.Var]bool
 	// counters are integer variables stepped inside the loop.
 	counters map[*types.Var]bool
+	// steps are fields stepped or flagged inside the retry (state.retries++,
+	// state.reauthed = true), by their source text.
+	steps map[string]bool
+	// derived are variables computed from the attempt's results (out :=
+	// outcome{res, err}; again, delay := out.classify(n)).
+	derived map[*types.Var]bool
+	// verdicts are variables a call of a package function returned, with
+	// the call: its summary says what the verdict tests.
+	verdicts map[*types.Var]*ast.CallExpr
+	// recur are the calls that start the next attempt of a retry by
+	// recursion.
+	recur map[*ast.CallExpr]bool
+	decl  *ast.FuncDecl // the function a retry by recursion retries
+	// flagging are the verdict flags whose bound is being worked out.
+	flagging map[*types.Var]bool
+	// labelled is set when a nested loop continues this one by its label:
+	// the nested loop's calls are this retry's attempts.
+	labelled bool
 }
 
 type respInfo struct {
@@ -100,7 +118,26 @@ func (w *walker) walk(n ast.Node, c wctx, fn func(ast.Node, wctx)) {
 		return
 	case *ast.ForStmt, *ast.RangeStmt:
 		c.inLoop, c.inBreak = true, true
-	case *ast.SwitchStmt, *ast.TypeSwitchStmt:
+	case *ast.SwitchStmt:
+		c.inBreak = true
+		c.top = false
+		if n.Init != nil {
+			w.walk(n.Init, c, fn)
+		}
+		if n.Tag != nil {
+			w.walk(n.Tag, c, fn)
+		}
+		fn(n.Body, c)
+		for _, cl := range n.Body.List {
+			cc := cl.(*ast.CaseClause)
+			fn(cc, c)
+			g := c.with(caseGuard(n, cc))
+			for _, s := range cc.Body {
+				w.walk(s, g, fn)
+			}
+		}
+		return
+	case *ast.TypeSwitchStmt:
 		c.inBreak = true
 	case *ast.SelectStmt:
 		c.inBreak = true
@@ -129,6 +166,39 @@ func (w *walker) walk(n ast.Node, c wctx, fn func(ast.Node, wctx)) {
 	}
 }
 
+// caseGuard is the condition a switch case runs under: its expressions
+// (compared to the tag), or for default the negation of every other case.
+func caseGuard(sw *ast.SwitchStmt, cc *ast.CaseClause) guard {
+	if cc.List != nil {
+		return guard{cond: caseCond(sw.Tag, cc.List)}
+	}
+	var all []ast.Expr
+	for _, cl := range sw.Body.List {
+		all = append(all, cl.(*ast.CaseClause).List...)
+	}
+	if len(all) == 0 {
+		return guard{}
+	}
+	return guard{cond: caseCond(sw.Tag, all), neg: true}
+}
+
+// caseCond builds "tag == a || tag == b" (or "a || b" without a tag) from
+// the case's own expressions; only its leaves carry type information.
+func caseCond(tag ast.Expr, list []ast.Expr) ast.Expr {
+	var cond ast.Expr
+	for _, e := range list {
+		if tag != nil {
+			e = &ast.BinaryExpr{X: tag, OpPos: e.Pos(), Op: token.EQL, Y: e}
+		}
+		if cond == nil {
+			cond = e
+			continue
+		}
+		cond = &ast.BinaryExpr{X: cond, OpPos: e.Pos(), Op: token.LOR, Y: e}
+	}
+	return cond
+}
+
 // targetsLoop reports whether a branch statement leaves or restarts l.
 func (w *walker) targetsLoop(b *ast.BranchStmt, c wctx) bool {
 	if b.Label != nil {
@@ -143,13 +213,48 @@ func (w *walker) targetsLoop(b *ast.BranchStmt, c wctx) bool {
 	return false
 }
 
+// restarts reports whether n starts the next attempt: a continue of the
+// loop, a goto back to the label of a goto loop, a recursive call.
+func (w *walker) restarts(n ast.Node, c wctx) bool {
+	switch n := n.(type) {
+	case *ast.BranchStmt:
+		switch n.Tok {
+		case token.CONTINUE:
+			return w.targetsLoop(n, c)
+		case token.GOTO:
+			_, isGoto := w.l.Stmt.(*ast.LabeledStmt)
+			return isGoto && n.Label.Name == w.l.Label
+		}
+	case *ast.CallExpr:
+		return w.recur[n]
+	}
+	return false
+}
+
+// recurs reports whether n holds a recursive call that retries.
+func (w *walker) recurs(n ast.Node) bool {
+	if len(w.recur) == 0 {
+		return false
+	}
+	return match.Any(n, func(x ast.Node) bool {
+		call, ok := x.(*ast.CallExpr)
+		return ok && w.recur[call]
+	})
+}
+
+// jumpsInside reports whether a goto lands inside the retry's body.
+func (w *walker) jumpsInside(b *ast.BranchStmt) bool {
+	obj := w.m.info().Uses[b.Label]
+	return obj != nil && obj.Pos() >= w.l.Body.Pos() && obj.Pos() < w.l.Body.End()
+}
+
 // isExit reports whether n leaves the loop: return, break of l, panic.
 func (w *walker) isExit(n ast.Node, c wctx) bool {
 	switch n := n.(type) {
 	case *ast.ReturnStmt:
-		return true
+		return !w.recurs(n)
 	case *ast.BranchStmt:
-		return n.Tok == token.BREAK && w.targetsLoop(n, c) || n.Tok == token.GOTO
+		return n.Tok == token.BREAK && w.targetsLoop(n, c) || n.Tok == token.GOTO && !w.restarts(n, c) && !w.jumpsInside(n)
 	case *ast.CallExpr:
 		if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "panic" {
 			_, builtin := w.m.info().Uses[id].(*types.Builtin)
@@ -175,7 +280,7 @@ func (w *walker) containsExit(s ast.Node, c wctx) bool {
 func (w *walker) containsContinue(s ast.Node, c wctx) bool {
 	found := false
 	w.walk(s, c, func(n ast.Node, c wctx) {
-		if b, ok := n.(*ast.BranchStmt); ok && b.Tok == token.CONTINUE && w.targetsLoop(b, c) {
+		if w.restarts(n, c) {
 			found = true
 		}
 	})

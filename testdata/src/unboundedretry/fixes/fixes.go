@@ -54,3 +54,28 @@ func (n *Notifier) Ping(ctx context.Context) error {
 	}
 	return lastErr
 }
+
+// fetchAgain jumps back to its label: it sleeps a constant second and
+// leaves 503 bodies open.
+func fetchAgain(ctx context.Context, c *http.Client, url string) (*http.Response, error) {
+	attempt := 0
+retry:
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.Do(req)
+	if err != nil && attempt < 3 {
+		attempt++
+		time.Sleep(time.Second) // want `retry waits a constant time.Second with time.Sleep, which ignores cancellation of ctx`
+		goto retry
+	}
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode == http.StatusServiceUnavailable && attempt < 3 {
+		attempt++
+		goto retry // want `response body of a failed attempt is not closed before the next one`
+	}
+	return resp, nil
+}
