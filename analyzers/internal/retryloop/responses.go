@@ -124,10 +124,10 @@ func (f *bodyFlow) stmt(s ast.Stmt, in reach, fc flowCtx) reach {
 		// status was judged, "not the last attempt") is taken to be about it
 		// when one branch closes the body: the other has nothing to close
 		if f.unrelated(s.Cond) {
-			if f.w.handled(f.rv, s.Body.Pos(), s.Body.End()) {
+			if f.w.handled(f.rv, s.Body.Pos(), s.Body.End()) || f.handsBack(s.Body, fc) {
 				other = other.closed()
 			}
-			if s.Else != nil && f.w.handled(f.rv, s.Else.Pos(), s.Else.End()) {
+			if s.Else != nil && (f.w.handled(f.rv, s.Else.Pos(), s.Else.End()) || f.handsBack(s.Else, fc)) {
 				then = then.closed()
 			}
 		}
@@ -157,6 +157,28 @@ func (f *bodyFlow) stmt(s ast.Stmt, in reach, fc flowCtx) reach {
 		return f.loop(s, in, fc)
 	}
 	return f.leaf(s, in)
+}
+
+// handsBack reports whether a branch ends by handing the response on: it
+// returns it to the caller (if !shouldRetry { return res, err }) or leaves
+// the loop with it (if !shouldRetry { break }). The condition is then the
+// verdict on the response, and the path that goes on is the one that judged
+// it a failure, where the body was dealt with when the verdict was made.
+func (f *bodyFlow) handsBack(s ast.Stmt, fc flowCtx) bool {
+	b, ok := s.(*ast.BlockStmt)
+	if !ok || len(b.List) == 0 {
+		return false
+	}
+	switch last := b.List[len(b.List)-1].(type) {
+	case *ast.ReturnStmt:
+		return match.Any(last, func(n ast.Node) bool {
+			id, ok := n.(*ast.Ident)
+			return ok && f.w.m.info().Uses[id] == f.rv
+		})
+	case *ast.BranchStmt:
+		return last.Tok == token.BREAK && (last.Label == nil && fc.brk == nil || last.Label != nil && last.Label.Name == f.w.l.Label)
+	}
+	return false
 }
 
 // unrelated reports whether cond mentions neither the response, nor its

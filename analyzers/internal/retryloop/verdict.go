@@ -475,41 +475,12 @@ func (t *tester) root(v ssa.Value) {
 		if b, ok := v.Type().(*types.Pointer).Elem().Underlying().(*types.Basic); ok && b.Info()&types.IsNumeric != 0 {
 			t.other = true // a package counter; sentinel errors and tables are constants here
 		}
-	case *ssa.UnOp:
-		t.root(v.X)
-	case *ssa.BinOp:
-		t.root(v.X)
-		t.root(v.Y)
-	case *ssa.Convert:
-		t.root(v.X)
-	case *ssa.ChangeType:
-		t.root(v.X)
-	case *ssa.ChangeInterface:
-		t.root(v.X)
-	case *ssa.MakeInterface:
-		t.root(v.X)
-	case *ssa.Field:
-		t.root(v.X)
-	case *ssa.FieldAddr:
-		t.root(v.X)
-	case *ssa.Index:
-		t.root(v.X)
-		t.root(v.Index)
-	case *ssa.IndexAddr:
-		t.root(v.X)
-		t.root(v.Index)
-	case *ssa.Lookup:
-		t.root(v.X)
-		t.root(v.Index)
-	case *ssa.Extract:
-		t.root(v.Tuple)
-	case *ssa.TypeAssert:
-		t.root(v.X)
-	case *ssa.Slice:
-		t.root(v.X)
-	case *ssa.Phi:
-		for _, e := range v.Edges {
-			t.root(e)
+	case *ssa.UnOp, *ssa.BinOp, *ssa.Convert, *ssa.ChangeType, *ssa.ChangeInterface, *ssa.MakeInterface,
+		*ssa.Field, *ssa.FieldAddr, *ssa.Index, *ssa.IndexAddr, *ssa.Lookup, *ssa.Extract, *ssa.TypeAssert,
+		*ssa.Slice, *ssa.Phi:
+		// computed from its operands: where they come from
+		for _, op := range v.(ssa.Instruction).Operands(nil) {
+			t.root(*op)
 		}
 	case *ssa.Call:
 		t.call(&v.Call)

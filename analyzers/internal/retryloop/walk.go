@@ -267,23 +267,15 @@ func (w *walker) isExit(n ast.Node, c wctx) bool {
 }
 
 // containsExit reports whether a statement has an exit of l inside.
-func (w *walker) containsExit(s ast.Node, c wctx) bool {
-	found := false
-	w.walk(s, c, func(n ast.Node, c wctx) {
-		if w.isExit(n, c) {
-			found = true
-		}
-	})
-	return found
-}
+func (w *walker) containsExit(s ast.Node, c wctx) bool { return w.anyIn(s, c, w.isExit) }
 
-func (w *walker) containsContinue(s ast.Node, c wctx) bool {
+// containsContinue reports whether a statement starts another attempt of l.
+func (w *walker) containsContinue(s ast.Node, c wctx) bool { return w.anyIn(s, c, w.restarts) }
+
+// anyIn reports whether pred holds for a node of s, walked as the loop's.
+func (w *walker) anyIn(s ast.Node, c wctx, pred func(ast.Node, wctx) bool) bool {
 	found := false
-	w.walk(s, c, func(n ast.Node, c wctx) {
-		if w.restarts(n, c) {
-			found = true
-		}
-	})
+	w.walk(s, c, func(n ast.Node, c wctx) { found = found || pred(n, c) })
 	return found
 }
 
