@@ -183,19 +183,31 @@ func (c *checker) check(f *ast.File, cc inspector.Cursor) {
 func (c *checker) findScope(cc inspector.Cursor) (scope inScope, detached, ok bool) {
 	info := c.pass.TypesInfo
 	child := cc
+	var waited []inspector.Cursor // go statements the function waits for
+	found := func(p *types.Var, req bool, fn inspector.Cursor) (inScope, bool, bool) {
+		if p == nil {
+			return inScope{}, false, false
+		}
+		for _, gc := range waited {
+			if c.outlivesWait(gc, p) {
+				return inScope{}, false, false
+			}
+		}
+		return inScope{p, req, fn}, detached, true
+	}
 	for a := range cc.Enclosing() {
 		if a == cc {
 			continue
 		}
 		switch n := a.Node().(type) {
 		case *ast.FuncDecl:
-			if p, req, found := ctxParam(info, n.Type); found {
-				return inScope{p, req, a}, detached, p != nil
+			if p, req, ok := ctxParam(info, n.Type); ok {
+				return found(p, req, a)
 			}
 			return inScope{}, false, false
 		case *ast.FuncLit:
-			if p, req, found := ctxParam(info, n.Type); found {
-				return inScope{p, req, a}, detached, p != nil
+			if p, req, ok := ctxParam(info, n.Type); ok {
+				return found(p, req, a)
 			}
 			switch c.closureRole(a) {
 			case roleDetached:
@@ -204,7 +216,9 @@ func (c *checker) findScope(cc inspector.Cursor) (scope inScope, detached, ok bo
 				return inScope{}, false, false
 			}
 		case *ast.GoStmt:
-			if !c.awaited(a) {
+			if c.awaited(a) {
+				waited = append(waited, a)
+			} else {
 				detached = true
 			}
 		case *ast.DeferStmt:
@@ -254,13 +268,98 @@ func (c *checker) awaited(gc inspector.Cursor) bool {
 				}
 			}
 		case *ast.ExprStmt:
-			if call, ok := ast.Unparen(st.X).(*ast.CallExpr); ok {
-				fn := match.Callee(info, call)
-				if match.IsMethod(fn, "sync", "WaitGroup", "Wait") || match.IsMethod(fn, "golang.org/x/sync/errgroup", "Group", "Wait") {
-					return true
-				}
+			if waitCall(info, st) {
+				return true
 			}
 		}
+	}
+	return false
+}
+
+// waitCall reports whether s is a WaitGroup or errgroup Wait call.
+func waitCall(info *types.Info, s ast.Stmt) bool {
+	es, ok := s.(*ast.ExprStmt)
+	if !ok {
+		return false
+	}
+	call, ok := ast.Unparen(es.X).(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	fn := match.Callee(info, call)
+	return match.IsMethod(fn, "sync", "WaitGroup", "Wait") || match.IsMethod(fn, "golang.org/x/sync/errgroup", "Group", "Wait")
+}
+
+// outlivesWait reports whether the goroutine started at gc hands back only
+// an error on a channel, writes no variable of the function, and the
+// function waits for that error in a select that returns when ctx is done:
+// ctx bounds the wait, and the work, done for its effect (a Close, a
+// flush), runs to completion on purpose. A goroutine that computes a value
+// for the function is wasted once the wait ends, and is still reported.
+func (c *checker) outlivesWait(gc inspector.Cursor, ctx *types.Var) bool {
+	info := c.pass.TypesInfo
+	lit, ok := ast.Unparen(gc.Node().(*ast.GoStmt).Call.Fun).(*ast.FuncLit)
+	if !ok {
+		return false
+	}
+	declaredIn := func(obj types.Object) bool {
+		return obj != nil && lit.Pos() <= obj.Pos() && obj.Pos() < lit.End()
+	}
+	inLit := func(e ast.Expr) bool { // a variable of the goroutine's own
+		id, ok := ast.Unparen(e).(*ast.Ident)
+		return ok && (id.Name == "_" || declaredIn(info.ObjectOf(id)))
+	}
+	var ch types.Object
+	ok = true
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.SendStmt:
+			id, isID := ast.Unparen(n.Chan).(*ast.Ident)
+			if !isID || ch != nil && info.Uses[id] != ch {
+				ok = false
+				break
+			}
+			ch = info.Uses[id]
+		case *ast.AssignStmt:
+			for _, l := range n.Lhs {
+				ok = ok && inLit(l)
+			}
+		case *ast.IncDecStmt:
+			ok = ok && inLit(n.X)
+		}
+		return ok
+	})
+	if !ok || ch == nil || declaredIn(ch) {
+		return false
+	}
+	if t, isChan := ch.Type().Underlying().(*types.Chan); !isChan || !match.IsError(t.Elem()) {
+		return false
+	}
+	receives := func(n ast.Node) bool {
+		id, isID := match.Received(n).(*ast.Ident)
+		return isID && info.Uses[id] == ch
+	}
+	for s, more := gc.NextSibling(); more; s, more = s.NextSibling() {
+		st, isStmt := s.Node().(ast.Stmt)
+		if !isStmt || receives(st) || waitCall(info, st) {
+			return false // waited for in full
+		}
+		sel, isSel := st.(*ast.SelectStmt)
+		if !isSel {
+			continue
+		}
+		var got, done bool
+		for _, cl := range sel.Body.List {
+			cl := cl.(*ast.CommClause)
+			got = got || receives(cl.Comm)
+			if match.DoneRecv(info, cl.Comm) {
+				fun := ast.Unparen(match.Received(cl.Comm)).(*ast.CallExpr).Fun
+				done = done || match.Mentions(info, ast.Unparen(fun).(*ast.SelectorExpr).X, ctx) && endsInReturn(cl.Body)
+			}
+		}
+		return got && done
 	}
 	return false
 }

@@ -72,7 +72,10 @@
 // context.Background()); deferred cleanup; code that runs after a context is
 // done (<-ctx.Done() followed by a graceful Shutdown, a select case on
 // ctx.Done(), if ctx.Err() != nil, context.AfterFunc), where the caller's
-// context is already cancelled; closures run once for many callers (sync.Once,
+// context is already cancelled; a goroutine that only hands back an error,
+// which the function awaits in a select that returns on ctx.Done() (ctx
+// bounds the wait; the work, such as a Close, runs to completion on purpose);
+// closures run once for many callers (sync.Once,
 // sync.OnceFunc, singleflight); a new root kept in a struct, a field or
 // returned (a worker's own lifetime), or used to build a long-lived object (a
 // call that returns no error and whose result is kept, such as an OAuth2 token
