@@ -70,9 +70,9 @@ type checker struct {
 	accesses map[*ssa.Function]*accessSummary
 	reported map[token.Pos]bool
 
-	all         []*ssa.Function     // the package's functions and literals
-	writesOf    map[any]*memoWrites // set by scanWrites: writes per field or package variable
-	wholeStores map[*types.Var]bool // fields written by assigning their whole struct
+	all         []*ssa.Function            // the package's functions and literals
+	writesOf    map[any]*memoWrites        // set by scanWrites: writes per field or package variable
+	wholeStores map[*types.Var][]token.Pos // fields written by assigning their whole struct
 }
 
 func (c *checker) report(pos token.Pos, msg string, fixes []analysis.SuggestedFix) {

@@ -3,6 +3,7 @@ package lockupgrade
 import (
 	"go/token"
 	"go/types"
+	"strings"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -49,29 +50,41 @@ func memoKey(a ssa.Value) (any, bool) {
 // memoWrites are the writes of one location across the package.
 type memoWrites struct {
 	stores []*ssa.Store
-	other  bool // written another way: its address escapes, or its whole struct is assigned
+	others []token.Pos // other writes: its address escapes
 }
 
 // onlyStore reports whether st is the only write of key in the package,
-// apart from stores into a composite literal being built (`&T{info: v}`)
-// and stores of a result of st's own function (a copy of what the memo's
-// loader returned).
+// apart from stores into a composite literal being built (`&T{info: v}`),
+// stores of a result of st's own function (a copy of what the memo's
+// loader returned) and, for st outside tests, the set-up writes of tests.
 func (c *checker) onlyStore(key any, st *ssa.Store) bool {
 	c.scanWrites()
 	mw := c.writesOf[key]
-	if mw == nil || mw.other {
+	if mw == nil {
 		return false
 	}
-	if v, ok := key.(*types.Var); ok && c.wholeStores[v] {
-		return false
+	counts := func(pos token.Pos) bool { return c.inTest(st.Pos()) || !c.inTest(pos) }
+	others := mw.others
+	if v, ok := key.(*types.Var); ok {
+		others = append(others[:len(others):len(others)], c.wholeStores[v]...)
+	}
+	for _, pos := range others {
+		if counts(pos) {
+			return false
+		}
 	}
 	for _, o := range mw.stores {
-		if o == st || fromComplit(o.Addr) || loaderResult(o.Val, st.Parent()) {
+		if o == st || fromComplit(o.Addr) || loaderResult(o.Val, st.Parent()) || !counts(o.Pos()) {
 			continue
 		}
 		return false
 	}
 	return true
+}
+
+// inTest reports whether pos lies in a _test.go file.
+func (c *checker) inTest(pos token.Pos) bool {
+	return strings.HasSuffix(c.pass.Fset.Position(pos).Filename, "_test.go")
 }
 
 // scanWrites records, once per package, every store into a field or a
@@ -81,7 +94,7 @@ func (c *checker) scanWrites() {
 		return
 	}
 	c.writesOf = map[any]*memoWrites{}
-	c.wholeStores = map[*types.Var]bool{}
+	c.wholeStores = map[*types.Var][]token.Pos{}
 	get := func(k any) *memoWrites {
 		mw := c.writesOf[k]
 		if mw == nil {
@@ -101,13 +114,13 @@ func (c *checker) scanWrites() {
 					// `*p = T{}` writes every field of T.
 					if s, ok := st.Val.Type().Underlying().(*types.Struct); ok && !fromAlloc(st.Addr) && !fromComplit(st.Addr) {
 						for i := range s.NumFields() {
-							c.wholeStores[s.Field(i)] = true
+							c.wholeStores[s.Field(i)] = append(c.wholeStores[s.Field(i)], st.Pos())
 						}
 					}
 				}
 				if fa, ok := in.(*ssa.FieldAddr); ok {
 					if k, ok := memoKey(fa); ok && escapes(fa, fa.Referrers()) {
-						get(k).other = true
+						get(k).others = append(get(k).others, fa.Pos())
 					}
 				}
 				ops = in.Operands(ops[:0])
@@ -117,7 +130,7 @@ func (c *checker) scanWrites() {
 						continue
 					}
 					if escapes(g, &[]ssa.Instruction{in}) {
-						get(g).other = true
+						get(g).others = append(get(g).others, in.Pos())
 					}
 				}
 			}
