@@ -25,8 +25,10 @@ import (
 // read again under the same Lock, the constant the decision was about
 // (`if !started { started = true }`), or metadata memoised per reflect.Type
 // (concurrent misses store equal values): a re-check could only skip a
-// write that changes nothing. Those are reported only for a side effect next to
-// them.
+// write that changes nothing. Nor does the miss-path store of a set-once
+// memo (memo.go): a field or variable written nowhere else whose value owns
+// nothing, where concurrent misses only fetch twice. Those are reported only
+// for a side effect next to them.
 
 // effect returns what the stale decision on s does through w, in words that
 // follow "so concurrent callers", or "" when nothing stale reaches it.
@@ -63,6 +65,9 @@ func (f *fnState) effect(s source, w write) string {
 	case isConst(w.vals):
 		return "may each make this change, undoing one made in between"
 	case f.lookupMiss(s, w):
+		if f.setOnceMemo(w) {
+			return f.sideEffect(s)
+		}
 		return missing
 	}
 	return f.sideEffect(s)

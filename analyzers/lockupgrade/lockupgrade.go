@@ -40,6 +40,7 @@ func run(pass *analysis.Pass) (any, error) {
 		funcs:    map[*ssa.Function]*funcResult{},
 		accesses: map[*ssa.Function]*accessSummary{},
 		reported: map[token.Pos]bool{},
+		all:      built.Funcs,
 	}
 	for _, fn := range built.Funcs {
 		c.analyze(fn)
@@ -68,6 +69,10 @@ type checker struct {
 	funcs    map[*ssa.Function]*funcResult
 	accesses map[*ssa.Function]*accessSummary
 	reported map[token.Pos]bool
+
+	all         []*ssa.Function            // the package's functions and literals
+	writesOf    map[any]*memoWrites        // set by scanWrites: writes per field or package variable
+	wholeStores map[*types.Var][]token.Pos // fields written by assigning their whole struct
 }
 
 func (c *checker) report(pos token.Pos, msg string, fixes []analysis.SuggestedFix) {

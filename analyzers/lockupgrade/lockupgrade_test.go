@@ -18,6 +18,7 @@ func TestAnalyzer(t *testing.T) {
 		"lockupgrade/ignored",
 		"lockupgrade/effects",
 		"lockupgrade/helpers",
+		"lockupgrade/memo",
 	)
 }
 
