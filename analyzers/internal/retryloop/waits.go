@@ -298,6 +298,15 @@ func (w *walker) varKind(v *types.Var, fbody *ast.BlockStmt) dkind {
 	if fbody == nil || v.Pos() < fbody.Pos() || v.Pos() >= fbody.End() {
 		return dScale // a parameter, a package variable: configured
 	}
+	// d = next(d) mentions d in its own value: its kind is unknown there
+	if w.classifying[v] {
+		return dUnknown
+	}
+	if w.classifying == nil {
+		w.classifying = map[*types.Var]bool{}
+	}
+	w.classifying[v] = true
+	defer delete(w.classifying, v)
 	info := w.m.info()
 	kind := dConst
 	worse := func(k dkind) { kind = join(kind, k) }

@@ -47,6 +47,9 @@ type walker struct {
 	results map[*types.Var]bool
 	// counters are integer variables stepped inside the loop.
 	counters map[*types.Var]bool
+	// classifying holds the duration variables varKind is classifying,
+	// so that d = next(d) does not recurse forever.
+	classifying map[*types.Var]bool
 	// steps are fields stepped or flagged inside the retry (state.retries++,
 	// state.reauthed = true), by their source text.
 	steps map[string]bool
