@@ -189,7 +189,10 @@ func (m *model) sameCall(fd *ast.FuncDecl, call *ast.CallExpr, params []*types.V
 			continue
 		}
 		if m.constValue(a) != nil {
-			continue // a flag or a fresh count
+			if b, ok := p.Type().Underlying().(*types.Basic); ok && b.Info()&(types.IsBoolean|types.IsInteger) != 0 {
+				continue // a flag or a fresh count
+			}
+			return false // from = "": the request without an option, a fallback
 		}
 		if b, ok := ast.Unparen(a).(*ast.BinaryExpr); ok && (b.Op == token.ADD || b.Op == token.SUB) &&
 			match.Mentions(info, b.X, p) && m.constValue(b.Y) != nil {
