@@ -56,7 +56,30 @@ func (w *walker) boundOf() Bound {
 			}
 		}
 	})
+	if bound == BoundNone {
+		bound = w.doneFallsToExit()
+	}
 	return bound
+}
+
+// doneFallsToExit finds select { ...; case <-ctx.Done(): log } followed by
+// an exit of the loop: the cancelled context leaves the select without
+// another attempt, into the exit.
+func (w *walker) doneFallsToExit() Bound {
+	list := w.l.Body.List
+	for i, s := range list[:max(len(list)-1, 0)] {
+		sel, ok := s.(*ast.SelectStmt)
+		if !ok || !w.isExit(list[i+1], wctx{top: true}) {
+			continue
+		}
+		for _, cl := range sel.Body.List {
+			cc := cl.(*ast.CommClause)
+			if cc.Comm != nil && w.isCtxDone(cc.Comm) && !w.containsContinue(&ast.BlockStmt{List: cc.Body}, wctx{}) {
+				return BoundContext
+			}
+		}
+	}
+	return BoundNone
 }
 
 // classify says which bound a condition expresses, BoundNone when it only

@@ -1,0 +1,40 @@
+package loops
+
+import (
+	"context"
+	"errors"
+	"log"
+	"time"
+)
+
+var errSame = errors.New("config unchanged")
+
+// Source loads a configuration from somewhere remote.
+type Source interface {
+	Load(ctx context.Context) ([]byte, error)
+}
+
+// watchConfig loads the configuration again after each delay until one
+// loads and applies; a cancelled ctx leaves the select into the break.
+func watchConfig(ctx context.Context, src Source, delay time.Duration, apply func([]byte) error) {
+	go func() {
+		for {
+			timer := time.NewTimer(delay)
+			select {
+			case <-timer.C:
+				cfg, err := src.Load(ctx)
+				if err != nil {
+					log.Printf("loading config: %v; will retry", err)
+					continue
+				}
+				if err := apply(cfg); errors.Is(err, errSame) {
+					continue
+				}
+			case <-ctx.Done():
+				timer.Stop()
+				log.Print("stopping config loading")
+			}
+			break
+		}
+	}()
+}
