@@ -66,7 +66,10 @@
 // no-bound finding of a loop that does not wait, are only made for retries of
 // a remote call (an HTTP send, net, database/sql, a function taking a
 // context.Context first, or a dial/send/fetch-style name): a local retry such
-// as an optimistic-concurrency conflict needs no backoff. A call that is told
+// as an optimistic-concurrency conflict needs no backoff, and neither does a
+// remote update retried only on a write conflict (errors.IsConflict(err),
+// status 409): the server answered, and each round some writer wins. A call
+// that is told
 // the attempt number (c.process(ctx, cmd, attempt)) or that sleeps itself is
 // trusted to back off.
 //

@@ -67,7 +67,7 @@ func checkLoop(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, l
 	call := l.Calls[0]
 	name := calleeName(pass, call)
 
-	if l.Bound == retryloop.BoundNone && (len(l.Waits) > 0 || remote(pass, l)) {
+	if l.Bound == retryloop.BoundNone && !l.OnConflict && (len(l.Waits) > 0 || remote(pass, l)) {
 		d := analysis.Diagnostic{
 			Pos: l.Stmt.Pos(), End: l.Stmt.Pos() + token.Pos(len("for")),
 			Message: fmt.Sprintf("retry loop has no bound: a failing %s is retried forever; cap the attempts or stop on a deadline or ctx.Done()", name),
@@ -130,7 +130,7 @@ func checkWaits(pass *analysis.Pass, r *ignore.Reporter, res *retryloop.Result, 
 		return // local work (a file rename, a CAS conflict): no dependency to spare
 	}
 	if len(l.Waits) == 0 {
-		if l.Once || failover(pass, res, l, call) {
+		if l.Once || l.OnConflict || failover(pass, res, l, call) {
 			return
 		}
 		r.Reportf(call, "%s is retried at once with no wait, hammering a failing dependency; back off exponentially with jitter between attempts (retry.Backoff)", name)

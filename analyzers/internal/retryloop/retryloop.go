@@ -172,6 +172,10 @@ type Loop struct {
 	// set on the way (re-authenticate once, then try again): the operation
 	// runs at most twice.
 	Once bool
+	// OnConflict is set when every way round again is guarded by a test for
+	// a write conflict (errors.IsConflict(err), status 409): an optimistic
+	// update that re-reads and tries again, answered by a healthy server.
+	OnConflict bool
 }
 
 // StatusRetry is a status condition whose branch starts another attempt.
@@ -386,6 +390,7 @@ func (m *model) retryOf(l *Loop, stack []ast.Node, fbody *ast.BlockStmt, recur m
 	}
 	l.Calls, l.Counter = calls, counter
 	l.Once = w.once()
+	l.OnConflict = w.onConflict()
 	if w.polls {
 		return nil
 	}

@@ -11,6 +11,7 @@ import (
 	"go/types"
 	"regexp"
 	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -521,4 +522,41 @@ func (t *tester) call(c *ssa.CallCommon) {
 	for _, a := range c.Args {
 		t.root(a)
 	}
+}
+
+// onConflict reports whether every restart of the loop is guarded by a test
+// for a write conflict: a call named like IsConflict, or a status compared
+// with 409.
+func (w *walker) onConflict() bool {
+	restarts, guarded := 0, 0
+	w.walk(w.l.Body, wctx{}, func(n ast.Node, c wctx) {
+		if !w.restarts(n, c) {
+			return
+		}
+		restarts++
+		for _, g := range c.guards {
+			if g.cond != nil && !g.neg && w.conflictTest(g.cond) {
+				guarded++
+				return
+			}
+		}
+	})
+	return restarts > 0 && guarded == restarts
+}
+
+func (w *walker) conflictTest(cond ast.Expr) bool {
+	info := w.m.info()
+	return match.Any(cond, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			fn := match.Callee(info, n)
+			return fn != nil && strings.Contains(fn.Name(), "Conflict")
+		case ast.Expr:
+			if v := w.m.constValue(n); v != nil && v.Kind() == constant.Int {
+				code, ok := constant.Int64Val(v)
+				return ok && code == 409
+			}
+		}
+		return false
+	})
 }
