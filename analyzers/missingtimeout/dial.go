@@ -167,3 +167,23 @@ func (c *checker) mirrorsStd(cur inspector.Cursor) bool {
 	}
 	return false
 }
+
+// servesItself reports whether the call sits in an exported method that
+// serves its own receiver (engine.Run(addr) calling
+// http.ListenAndServe(addr, engine.Handler())): a framework's shortcut for
+// the standard function, mirroring it on purpose. A user who needs timeouts
+// hands the handler to an http.Server of their own.
+func (c *checker) servesItself(cur inspector.Cursor, handler ast.Expr) bool {
+	for fc := range cur.Enclosing((*ast.FuncDecl)(nil)) {
+		fd := fc.Node().(*ast.FuncDecl)
+		if fd.Recv == nil || len(fd.Recv.List) == 0 || len(fd.Recv.List[0].Names) == 0 || !fd.Name.IsExported() {
+			return false
+		}
+		recv := c.pass.TypesInfo.Defs[fd.Recv.List[0].Names[0]]
+		return recv != nil && match.Any(handler, func(n ast.Node) bool {
+			id, ok := n.(*ast.Ident)
+			return ok && c.pass.TypesInfo.Uses[id] == recv
+		})
+	}
+	return false
+}

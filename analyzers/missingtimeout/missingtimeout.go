@@ -134,8 +134,14 @@ func (c *checker) call(f *ast.File, cur inspector.Cursor, call *ast.CallExpr) {
 		if len(call.Args) > 0 && loopback(info, call.Args[0]) {
 			return // a debug listener no remote client can reach
 		}
+		if c.servesItself(cur, call.Args[len(call.Args)-1]) {
+			return
+		}
 		c.rep.Reportf(call, "http.%s cannot set read timeouts, so slow clients can hold connections forever; use an http.Server with ReadHeaderTimeout", fn.Name())
 	case match.IsFunc(fn, httpPkg, "Serve", "ServeTLS"):
+		if len(call.Args) > 1 && c.servesItself(cur, call.Args[1]) {
+			return
+		}
 		c.rep.Reportf(call, "http.%s cannot set read timeouts, so slow clients can hold connections forever; use an http.Server with ReadHeaderTimeout", fn.Name())
 	case match.IsFunc(fn, netPkg, "Dial"):
 		if len(call.Args) == 2 && c.localNetwork(cur, call.Args[0]) || c.mirrorsStd(cur) {

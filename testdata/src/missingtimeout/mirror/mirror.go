@@ -1,10 +1,13 @@
-// Package mirror wraps connections the way net does: Dial beside
-// DialTimeout, so the caller picks; a Dial with no such sibling is reported.
+// Package mirror mirrors standard APIs on purpose: Dial beside DialTimeout,
+// so the caller picks, and a router's Run shortcut for http.ListenAndServe;
+// a Dial with no such sibling, or a server of the package's choosing, is
+// reported.
 package mirror
 
 import (
 	"crypto/tls"
 	"net"
+	"net/http"
 	"time"
 )
 
@@ -75,4 +78,29 @@ func (e Endpoint) dialer() func() (net.Conn, error) {
 			return net.Dial(e.Proto, e.Addr) // want `net.Dial has no timeout`
 		}
 	}
+}
+
+// Engine is a router that offers to serve itself.
+type Engine struct{ mux *http.ServeMux }
+
+func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.mux.ServeHTTP(w, r) }
+
+// Handler returns the engine as a handler.
+func (e *Engine) Handler() http.Handler { return e }
+
+// Run is a shortcut for http.ListenAndServe(addr, engine): it mirrors the
+// standard function, and a user who needs timeouts serves e.Handler() from
+// an http.Server of their own.
+func (e *Engine) Run(addr string) error {
+	return http.ListenAndServe(addr, e.Handler())
+}
+
+// RunListener serves the engine on a listener the caller made.
+func (e *Engine) RunListener(l net.Listener) error {
+	return http.Serve(l, e)
+}
+
+// Start serves another handler than itself: the package picked the server.
+func (e *Engine) Start(addr string, admin http.Handler) error {
+	return http.ListenAndServe(addr, admin) // want `http.ListenAndServe cannot set read timeouts`
 }
