@@ -100,6 +100,11 @@
 // ReadHeaderTimeout/ReadTimeout is assigned before ListenAndServe/Serve;
 // servers on a loopback address ("127.0.0.1:6060", "localhost:6060"), which no
 // remote client can reach; DialContext with a caller's context or a deadline,
-// and DialTimeout; net.Dial on udp, unix and ip networks, which do not wait on
-// a remote handshake; dialers that come from elsewhere.
+// and DialTimeout; net.Dial on udp, unix and ip networks (a constant, or the
+// switch case that matched it), which do not wait on a remote handshake;
+// dialers that come from elsewhere; APIs that mirror a standard one on purpose
+// (an exported Dial beside its DialTimeout/DialContext variant, a router's
+// exported Run that serves itself with http.ListenAndServe or http.Serve: the
+// caller picks the variant or serves the handler from an http.Server of their
+// own); a line where gosec's #nosec G112 or G114 records the same judgement.
 package missingtimeout
