@@ -77,14 +77,27 @@ func Received(n ast.Node) ast.Expr {
 }
 
 // CtxMethodCall reports whether e calls the method name on a
-// context.Context.
+// context.Context, or on a type that embeds one.
 func CtxMethodCall(info *types.Info, e ast.Expr, name string) bool {
 	call, ok := ast.Unparen(e).(*ast.CallExpr)
 	if !ok {
 		return false
 	}
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	return ok && sel.Sel.Name == name && IsContext(info.TypeOf(sel.X))
+	if !ok || sel.Sel.Name != name {
+		return false
+	}
+	if IsContext(info.TypeOf(sel.X)) {
+		return true
+	}
+	// a type that embeds the context (a framework's Context struct)
+	if s, ok := info.Selections[sel]; ok {
+		if fn, ok := s.Obj().(*types.Func); ok {
+			r := fn.Type().(*types.Signature).Recv()
+			return r != nil && IsContext(r.Type())
+		}
+	}
+	return false
 }
 
 // DoneRecv reports whether n is a receive from a context's Done channel

@@ -27,6 +27,23 @@ func (w *walker) isTimerRecv(s ast.Stmt) bool {
 	return false
 }
 
+// drainsStopped reports whether a statement runs under !t.Stop(): it
+// drains a timer that fired before it could be stopped.
+func drainsStopped(c wctx) bool {
+	for _, g := range c.guards {
+		u, ok := g.cond.(*ast.UnaryExpr)
+		if !ok || g.neg || u.Op != token.NOT {
+			continue
+		}
+		if call, ok := ast.Unparen(u.X).(*ast.CallExpr); ok {
+			if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Stop" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // isWaitCall reports whether call waits between attempts.
 func (w *walker) isWaitCall(call *ast.CallExpr) bool {
 	return match.WaitOf(match.Callee(w.m.info(), call)) != match.NotWait
@@ -72,6 +89,9 @@ func (w *walker) waitsOf(fbody *ast.BlockStmt) []*Wait {
 			}
 		case *ast.ExprStmt:
 			if w.isTimerRecv(n) {
+				if drainsStopped(c) {
+					return // if !t.Stop() { <-t.C }: the timer fired already, nothing waits
+				}
 				if wt := w.timerWait(n); !seen[wt.Node] {
 					markCalls(wt.Node, seen)
 					wt.CtxAware = false // a bare receive: nothing else wakes it

@@ -14,6 +14,38 @@ type Source interface {
 	Load(ctx context.Context) ([]byte, error)
 }
 
+// AppContext is a framework's context: it embeds the context.Context.
+type AppContext struct {
+	context.Context
+	name string
+}
+
+// watchAppConfig is watchConfig with the framework's context: its Done is
+// the embedded context's.
+func watchAppConfig(ctx AppContext, src Source, delay time.Duration, apply func([]byte) error) {
+	go func() {
+		for {
+			timer := time.NewTimer(delay)
+			select {
+			case <-timer.C:
+				cfg, err := src.Load(ctx)
+				if err != nil {
+					log.Printf("%s: loading config: %v; will retry", ctx.name, err)
+					continue
+				}
+				if err := apply(cfg); errors.Is(err, errSame) {
+					continue
+				}
+			case <-ctx.Done():
+				if !timer.Stop() {
+					<-timer.C
+				}
+			}
+			break
+		}
+	}()
+}
+
 // watchConfig loads the configuration again after each delay until one
 // loads and applies; a cancelled ctx leaves the select into the break.
 func watchConfig(ctx context.Context, src Source, delay time.Duration, apply func([]byte) error) {
@@ -31,7 +63,9 @@ func watchConfig(ctx context.Context, src Source, delay time.Duration, apply fun
 					continue
 				}
 			case <-ctx.Done():
-				timer.Stop()
+				if !timer.Stop() {
+					<-timer.C
+				}
 				log.Print("stopping config loading")
 			}
 			break
