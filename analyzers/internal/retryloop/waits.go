@@ -5,10 +5,12 @@ package retryloop
 
 import (
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
@@ -150,7 +152,7 @@ func (w *walker) waitsOf(fbody *ast.BlockStmt) []*Wait {
 				waits = append(waits, &Wait{Node: n, Kind: WaitJittered, CtxAware: true})
 			case !w.isAttempt(n) && !w.recur[n] && w.waitsHelper(n) && !w.isWaitCall(n):
 				// c.hold(ctx, n): a helper of the package that waits, whatever its name
-				blind := w.m.sums.Of(fn).BlindWait()
+				blind := w.m.sums.Of(fn).BlindWait() && !w.m.shortSleeper(fn)
 				waits = append(waits, &Wait{Node: n, Kind: WaitUnknown, CtxAware: !blind, Helper: blind})
 			case w.isWaitCall(n):
 				// a wait of its own making: trust it to honour cancellation,
@@ -164,7 +166,8 @@ func (w *walker) waitsOf(fbody *ast.BlockStmt) []*Wait {
 				if sum.WaitKind == WaitGrowing || sum.WaitKind == WaitJittered {
 					kind = sum.WaitKind // a constant has no duration here to name
 				}
-				waits = append(waits, &Wait{Node: n, Kind: kind, CtxAware: !sum.BlindWait(), Helper: sum.BlindWait()})
+				blind := sum.BlindWait() && !w.m.shortSleeper(fn)
+				waits = append(waits, &Wait{Node: n, Kind: kind, CtxAware: !blind, Helper: blind})
 			}
 		}
 	})
@@ -417,5 +420,74 @@ func mentionsRand(info *types.Info, e ast.Node) bool {
 		fn := match.Callee(info, call)
 		return fn != nil && fn.Pkg() != nil && isRandPkg(fn.Pkg().Path()) ||
 			fn != nil && strings.Contains(strings.ToLower(fn.Name()), "jitter")
+	})
+}
+
+// shortWait is the longest sleep a helper may make blind: cancellation is
+// then noticed a moment later, at the next attempt's own check.
+const shortWait = time.Second
+
+// shortSleeper reports whether fn, a function of the package, sleeps only
+// a short time: each time.Sleep in it takes a constant of at most shortWait,
+// or a variable it clamps to one (if d > max { d = max }, d = min(d, max)).
+func (m *model) shortSleeper(fn *types.Func) bool {
+	if fn == nil || fn.Pkg() != m.pass.Pkg {
+		return false
+	}
+	info := m.info()
+	short := func(e ast.Expr) bool {
+		v := m.constValue(e)
+		if v == nil || v.Kind() != constant.Int {
+			return false
+		}
+		d, ok := constant.Int64Val(v)
+		return ok && time.Duration(d) <= shortWait
+	}
+	for _, f := range m.pass.Files {
+		for _, decl := range f.Decls {
+			fd, ok := decl.(*ast.FuncDecl)
+			if !ok || fd.Body == nil || info.Defs[fd.Name] != fn {
+				continue
+			}
+			sleeps, clamped := 0, 0
+			ast.Inspect(fd.Body, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok || !match.IsFunc(match.Callee(info, call), "time", "Sleep") || len(call.Args) != 1 {
+					return true
+				}
+				sleeps++
+				arg := call.Args[0]
+				v := varOf(info, arg)
+				if short(arg) || v != nil && clampsTo(info, fd.Body, v, short) {
+					clamped++
+				}
+				return true
+			})
+			return sleeps > 0 && clamped == sleeps
+		}
+	}
+	return false
+}
+
+// clampsTo reports whether body clamps v to a value short accepts:
+// if v > c { v = c }, or v = min(v, c).
+func clampsTo(info *types.Info, body *ast.BlockStmt, v *types.Var, short func(ast.Expr) bool) bool {
+	return match.Any(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.IfStmt:
+			b, ok := n.Cond.(*ast.BinaryExpr)
+			if !ok || (b.Op != token.GTR && b.Op != token.GEQ) || varOf(info, b.X) != v || !short(b.Y) || len(n.Body.List) != 1 {
+				return false
+			}
+			as, ok := n.Body.List[0].(*ast.AssignStmt)
+			return ok && len(as.Lhs) == 1 && varOf(info, as.Lhs[0]) == v && short(as.Rhs[0])
+		case *ast.AssignStmt:
+			if len(n.Lhs) != 1 || len(n.Rhs) != 1 || varOf(info, n.Lhs[0]) != v {
+				return false
+			}
+			call, ok := ast.Unparen(n.Rhs[0]).(*ast.CallExpr)
+			return ok && isBuiltin(info, call.Fun, "min") && slices.ContainsFunc(call.Args, short)
+		}
+		return false
 	})
 }
