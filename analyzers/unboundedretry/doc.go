@@ -68,8 +68,9 @@
 // context.Context first, or a dial/send/fetch-style name): a local retry such
 // as an optimistic-concurrency conflict needs no backoff, and neither does a
 // remote update retried only on a write conflict (errors.IsConflict(err),
-// status 409): the server answered, and each round some writer wins. A call
-// that is told
+// status 409): the server answered, and each round some writer wins. A
+// package helper whose blind sleep is clamped to at most a second delays a
+// cancellation that little and is not reported. A call that is told
 // the attempt number (c.process(ctx, cmd, attempt)) or that sleeps itself is
 // trusted to back off.
 //
