@@ -435,7 +435,11 @@ func (m *model) shortSleeper(fn *types.Func) bool {
 		return false
 	}
 	info := m.info()
-	short := func(e ast.Expr) bool {
+	var short func(e ast.Expr) bool
+	short = func(e ast.Expr) bool {
+		if init := m.settledVar(e); init != nil {
+			return short(init) // var maxBackoff = 100 * time.Millisecond
+		}
 		v := m.constValue(e)
 		if v == nil || v.Kind() != constant.Int {
 			return false
@@ -467,6 +471,48 @@ func (m *model) shortSleeper(fn *types.Func) bool {
 		}
 	}
 	return false
+}
+
+// settledVar returns the initial value of the package variable e names
+// when no file of the package but tests assigns it (a constant kept in a
+// variable so that tests can shorten it), and nil otherwise.
+func (m *model) settledVar(e ast.Expr) ast.Expr {
+	info := m.info()
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	v, ok := info.Uses[id].(*types.Var)
+	if !ok || v.Parent() != m.pass.Pkg.Scope() {
+		return nil
+	}
+	var init ast.Expr
+	for _, f := range m.pass.Files {
+		if match.IsTestFile(m.pass, f) {
+			continue
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.ValueSpec:
+				for i, name := range n.Names {
+					if info.Defs[name] == v && i < len(n.Values) {
+						init = n.Values[i]
+					}
+				}
+			case *ast.AssignStmt:
+				for _, lhs := range n.Lhs {
+					if varOf(info, lhs) == v {
+						init, v = nil, nil // assigned: not settled
+					}
+				}
+			}
+			return v != nil
+		})
+		if v == nil {
+			return nil
+		}
+	}
+	return init
 }
 
 // clampsTo reports whether body clamps v to a value short accepts:

@@ -8,7 +8,8 @@ import (
 
 var errUnavailable = errors.New("unavailable")
 
-const maxPause = 100 * time.Millisecond
+// maxPause is a variable so that tests can shorten it.
+var maxPause = 100 * time.Millisecond
 
 // Watcher opens watch streams on a server.
 type Watcher interface {
