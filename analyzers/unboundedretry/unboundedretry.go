@@ -219,8 +219,10 @@ func failover(pass *analysis.Pass, res *retryloop.Result, l *retryloop.Loop, cal
 		v, ok := pass.TypesInfo.Uses[id].(*types.Var)
 		return ok && (v == l.Counter || match.AttemptName(v.Name()))
 	}
-	if slices.ContainsFunc(call.Args, func(a ast.Expr) bool { return match.Any(a, told) }) {
-		return true
+	for _, c := range l.Calls { // any attempt call told the attempt number
+		if slices.ContainsFunc(c.Args, func(a ast.Expr) bool { return match.Any(a, told) }) {
+			return true
+		}
 	}
 	// nc.current = nc.srvPool[i]: the counter picks the target
 	if l.Counter != nil && match.Any(l.Body, func(n ast.Node) bool {

@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -81,15 +82,35 @@ func IsHTTPRequestPtr(t types.Type) bool {
 	return ok && IsNamed(p.Elem(), "net/http", "Request")
 }
 
-// IsTestFile reports whether f is a _test.go file.
+// IsTestFile reports whether f is a _test.go file or a file of test
+// helpers (see IsTestPos).
 func IsTestFile(pass *analysis.Pass, f *ast.File) bool {
 	return IsTestPos(pass, f.Pos())
 }
 
-// IsTestPos reports whether pos lies in a _test.go file.
+// IsTestPos reports whether pos lies in a _test.go file, or in a file of
+// helpers for the package's tests named as such (test_helpers.go,
+// testutil.go, testing.go, server_testing.go).
 func IsTestPos(pass *analysis.Pass, pos token.Pos) bool {
 	tf := pass.Fset.File(pos)
-	return tf != nil && strings.HasSuffix(tf.Name(), "_test.go")
+	if tf == nil {
+		return false
+	}
+	name := strings.TrimSuffix(filepath.Base(tf.Name()), ".go")
+	if strings.HasSuffix(name, "_test") {
+		return true
+	}
+	for _, p := range []string{"test_", "testutil", "testhelper", "testing"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	for _, sfx := range []string{"_testing", "_testutil", "_testhelper", "_testhelpers"} {
+		if strings.HasSuffix(name, sfx) {
+			return true
+		}
+	}
+	return false
 }
 
 func in(s string, set []string) bool {

@@ -77,7 +77,8 @@ func (w *walker) attemptOf() (calls []*ast.CallExpr, counter *types.Var, ok bool
 			w.noteDerived(n)
 			call, ok := ast.Unparen(n.Rhs[0]).(*ast.CallExpr)
 			if !ok || !w.m.fallible(call) && !w.m.sendOutcome(call) || w.isWaitCall(call) || isNewRequest(match.Callee(w.m.info(), call)) ||
-				isListen(match.Callee(w.m.info(), call)) || w.recur[call] || w.judges(call) || len(w.errs) > 0 && w.waitsHelper(call) {
+				isListen(match.Callee(w.m.info(), call)) || w.recur[call] || w.judges(call) || len(w.errs) > 0 && w.waitsHelper(call) ||
+				match.CtxMethodCall(w.m.info(), call, "Err") { // if err := ctx.Err(): the bound, not an attempt
 				return
 			}
 			ev := w.varOf(n.Lhs[len(n.Lhs)-1])

@@ -397,6 +397,9 @@ func (m *model) retryOf(l *Loop, stack []ast.Node, fbody *ast.BlockStmt, recur m
 	if l.Bound == BoundNone {
 		l.Bound = w.boundOf()
 	}
+	if l.Once && l.Bound == BoundNone {
+		l.Bound = BoundAttempts // at most one more attempt
+	}
 	l.Waits = w.waitsOf(fbody)
 	l.Ctx, l.CtxSource = m.ctxOf(stack, l.Body)
 	l.RetriedStatuses = w.statusesOf()
