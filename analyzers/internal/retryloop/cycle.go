@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"github.com/resilvet/resilvet/analyzers/internal/match"
 )
@@ -244,6 +245,14 @@ func (w *walker) once() bool {
 		}
 		return false
 	}
+	return w.everyRestartUnder(func(cond ast.Expr) bool {
+		return slices.ContainsFunc(conjuncts(cond, token.LAND), flag)
+	})
+}
+
+// everyRestartUnder reports whether the loop restarts and every restart
+// runs under a condition (the branch taken when it holds) that test accepts.
+func (w *walker) everyRestartUnder(test func(cond ast.Expr) bool) bool {
 	restarts, guarded := 0, 0
 	w.walk(w.l.Body, wctx{}, func(n ast.Node, c wctx) {
 		if !w.restarts(n, c) {
@@ -251,14 +260,9 @@ func (w *walker) once() bool {
 		}
 		restarts++
 		for _, g := range c.guards {
-			if g.cond == nil || g.neg {
-				continue
-			}
-			for _, p := range conjuncts(g.cond, token.LAND) {
-				if flag(p) {
-					guarded++
-					return
-				}
+			if g.cond != nil && !g.neg && test(g.cond) {
+				guarded++
+				return
 			}
 		}
 	})

@@ -527,22 +527,7 @@ func (t *tester) call(c *ssa.CallCommon) {
 // onConflict reports whether every restart of the loop is guarded by a test
 // for a write conflict: a call named like IsConflict, or a status compared
 // with 409.
-func (w *walker) onConflict() bool {
-	restarts, guarded := 0, 0
-	w.walk(w.l.Body, wctx{}, func(n ast.Node, c wctx) {
-		if !w.restarts(n, c) {
-			return
-		}
-		restarts++
-		for _, g := range c.guards {
-			if g.cond != nil && !g.neg && w.conflictTest(g.cond) {
-				guarded++
-				return
-			}
-		}
-	})
-	return restarts > 0 && guarded == restarts
-}
+func (w *walker) onConflict() bool { return w.everyRestartUnder(w.conflictTest) }
 
 func (w *walker) conflictTest(cond ast.Expr) bool {
 	info := w.m.info()
