@@ -137,24 +137,7 @@ func analyze(as []*analysis.Analyzer, cfg Config) (*Result, *load, error) {
 		}
 	}
 
-	seen := make(map[string]bool)
-	packages.Visit(roots, nil, func(p *packages.Package) {
-		for _, e := range mainErrors(p.Errors) {
-			line := res.errorLine(e)
-			if !seen[line] {
-				seen[line] = true
-				res.Errors = append(res.Errors, line)
-			}
-		}
-	})
-
-	var good []*packages.Package
-	for _, p := range roots {
-		if !p.IllTyped && len(p.Errors) == 0 {
-			good = append(good, p)
-		}
-	}
-	if err := res.run(ctx, good); err != nil {
+	if err := res.analyzeRoots(ctx, roots); err != nil {
 		return nil, nil, err
 	}
 	return res, ld, nil
@@ -162,6 +145,27 @@ func analyze(as []*analysis.Analyzer, cfg Config) (*Result, *load, error) {
 
 // run runs the analyzers on the well-typed roots and collects their
 // findings.
+// analyzeRoots records the load errors of roots and their dependencies,
+// once each, and analyses the roots that type-checked.
+func (r *Result) analyzeRoots(ctx context.Context, roots []*packages.Package) error {
+	seen := make(map[string]bool)
+	packages.Visit(roots, nil, func(p *packages.Package) {
+		for _, e := range mainErrors(p.Errors) {
+			if line := r.errorLine(e); !seen[line] {
+				seen[line] = true
+				r.Errors = append(r.Errors, line)
+			}
+		}
+	})
+	var good []*packages.Package
+	for _, p := range roots {
+		if !p.IllTyped && len(p.Errors) == 0 {
+			good = append(good, p)
+		}
+	}
+	return r.run(ctx, good)
+}
+
 func (r *Result) run(ctx context.Context, good []*packages.Package) error {
 	if len(good) == 0 {
 		return nil

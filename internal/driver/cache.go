@@ -318,22 +318,7 @@ func (e *entry) analyze(ctx context.Context, as []*analysis.Analyzer, cfg Config
 	for i, j := range e.order {
 		roots[i] = pkgs[j]
 	}
-	seen := make(map[string]bool)
-	packages.Visit(roots, nil, func(p *packages.Package) {
-		for _, pe := range mainErrors(p.Errors) {
-			if line := res.errorLine(pe); !seen[line] {
-				seen[line] = true
-				res.Errors = append(res.Errors, line)
-			}
-		}
-	})
-	var good []*packages.Package
-	for _, p := range roots {
-		if !p.IllTyped && len(p.Errors) == 0 {
-			good = append(good, p)
-		}
-	}
-	if err := res.run(ctx, good); err != nil {
+	if err := res.analyzeRoots(ctx, roots); err != nil {
 		return nil, err
 	}
 	return res, nil
